@@ -1,0 +1,141 @@
+"""The ASGI application: JSON API, the three portals and static assets."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sunshine import __version__
+from sunshine.core.errors import AuthenticationError, DomainError, FieldProblem, ValidationFailed
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"SAMEORIGIN"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+        b"script-src 'self' 'unsafe-eval'; frame-ancestors 'self'; form-action 'self'",
+    ),
+]
+
+
+class SecurityHeaders:
+    """Adds security headers to every response (pure ASGI: no per-request task overhead)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class CachedStatic(StaticFiles):
+    """Vendored assets change only with a release: let browsers keep them."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=604800"
+        return response
+
+
+def _wants_html(request: Request) -> bool:
+    path = request.url.path
+    return not path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", "text/html"
+    )
+
+
+def _problem(error: DomainError, request: Request) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://sunshine.example/problems/{error.slug}",
+        "title": error.slug.replace("-", " ").capitalize(),
+        "status": error.status,
+        "detail": error.message,
+        "instance": request.url.path,
+    }
+    if error.problems:
+        body["errors"] = [p.as_dict() for p in error.problems]
+    headers = {}
+    if error.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    retry = getattr(error, "retry_after_s", None)
+    if retry:
+        headers["Retry-After"] = str(retry)
+    return JSONResponse(
+        body, status_code=error.status, headers=headers, media_type="application/problem+json"
+    )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    from sunshine.portals.shared.templating import render
+
+    async def domain_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DomainError)
+        if not _wants_html(request):
+            return _problem(exc, request)
+        if isinstance(exc, AuthenticationError):
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return render(request, "shared/error.html", {"error": exc}, status_code=exc.status)
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        problems = [
+            FieldProblem(
+                field=".".join(str(p) for p in err.get("loc", ())[1:]) or "body",
+                message=str(err.get("msg", "invalid")),
+                code=str(err.get("type", "")),
+            )
+            for err in exc.errors()
+        ]
+        return await domain_error(request, ValidationFailed(problems))
+
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+
+
+def create_app() -> FastAPI:
+    """Build the application (settings and database are read lazily, per process)."""
+    from sunshine.api.router import router as api_router
+    from sunshine.portals.enterprise.routes import router as enterprise_router
+    from sunshine.portals.government.routes import router as government_router
+    from sunshine.portals.public.routes import router as public_router
+
+    app = FastAPI(
+        title="Sunshine Food Safety API",
+        version=__version__,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.include_router(api_router, prefix="/api/v1")
+    app.include_router(government_router, prefix="/gov")
+    app.include_router(enterprise_router, prefix="/biz")
+    app.include_router(public_router)
+    app.mount("/static", CachedStatic(directory=str(files("sunshine") / "static")), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        from sunshine.core.health import check
+
+        return check()
+
+    _install_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
+    return app

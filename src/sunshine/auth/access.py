@@ -1,0 +1,74 @@
+"""Access decisions, one place per resource (DESIGN convention 4).
+
+Helpers return a SQL condition the repositories add to their statements, so a list and
+a detail cannot disagree about what a principal may see.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false, or_
+
+from sunshine.auth.enums import Role
+from sunshine.auth.principal import Principal
+from sunshine.core.errors import ForbiddenError
+from sunshine.regions.enums import RegionLevel
+from sunshine.registry.models import Business
+
+_LEVEL_COLUMN = {
+    RegionLevel.PROVINCE: Business.province_code,
+    RegionLevel.PREFECTURE: Business.prefecture_code,
+    RegionLevel.COUNTY: Business.county_code,
+    RegionLevel.TOWNSHIP: Business.township_code,
+}
+
+
+def business_condition(principal: Principal) -> ColumnElement[bool]:
+    """Which businesses ``principal`` may see in the enterprise and government portals."""
+    if principal.is_regulator:
+        if principal.jurisdiction_code is None or principal.jurisdiction_level is None:
+            return false()
+        return _LEVEL_COLUMN[principal.jurisdiction_level] == principal.jurisdiction_code
+    if principal.role is Role.CHAIN_HQ and principal.business_id is not None:
+        return or_(
+            Business.id == principal.business_id, Business.chain_hq_id == principal.business_id
+        )
+    if principal.is_enterprise and principal.business_id is not None:
+        return Business.id == principal.business_id
+    return false()
+
+
+def region_condition_allows(principal: Principal, codes: dict[RegionLevel, str | None]) -> bool:
+    """Whether a business located at ``codes`` lies in the regulator's jurisdiction."""
+    if not principal.is_regulator or principal.jurisdiction_level is None:
+        return False
+    return codes.get(principal.jurisdiction_level) == principal.jurisdiction_code
+
+
+def require_regulator(principal: Principal) -> None:
+    if not principal.is_regulator:
+        raise ForbiddenError("This action is for regulators.")
+
+
+def require_admin(principal: Principal) -> None:
+    if not principal.is_admin:
+        raise ForbiddenError("This action is for system administrators.")
+
+
+def require_signed_in(principal: Principal) -> None:
+    if principal.is_anonymous:
+        raise ForbiddenError("Sign in first.")
+
+
+def require_business_editor(principal: Principal) -> None:
+    if not principal.can_edit_business:
+        raise ForbiddenError("Your role may not change business records.")
+
+
+__all__ = [
+    "business_condition",
+    "region_condition_allows",
+    "require_admin",
+    "require_business_editor",
+    "require_regulator",
+    "require_signed_in",
+]

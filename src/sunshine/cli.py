@@ -1,0 +1,221 @@
+"""Command line: ``sunshine serve | db upgrade | demo | regions load | audit verify | worker``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sunshine.config import get_settings
+
+
+class Progress:
+    """A plain progress bar on stderr (no dependency, works in CI logs)."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.total, self.label, self.done = max(total, 1), label, 0
+        self.started = time.monotonic()
+        self._last = 0.0
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        now = time.monotonic()
+        if now - self._last < 0.5 and self.done < self.total:
+            return
+        self._last = now
+        width = 30
+        filled = int(width * self.done / self.total)
+        bar = "#" * filled + "-" * (width - filled)
+        rate = self.done / max(now - self.started, 1e-6)
+        sys.stderr.write(f"\r{self.label} [{bar}] {self.done}/{self.total} ({rate:,.0f}/s)")
+        if self.done >= self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _ensure_sqlite_dir() -> None:
+    url = get_settings().database_url
+    if (url.startswith("sqlite:///") and not url.startswith("sqlite:////")) or url.startswith(
+        "sqlite:////"
+    ):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from sunshine.core.db import get_engine
+    from sunshine.core.migrate import upgrade
+
+    _ensure_sqlite_dir()
+    upgrade(get_engine(), args.revision)
+    print(f"database at {args.revision}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    if settings.redis_url is None and args.workers > 1 and not settings.is_sqlite:
+        print(
+            "note: without SUNSHINE_REDIS_URL each worker keeps its own rate limits",
+            file=sys.stderr,
+        )
+    uvicorn.run(
+        "sunshine.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=args.trusted_proxy,
+        access_log=args.access_log,
+        log_level="info",
+    )
+    return 0
+
+
+def _write_accounts(path: str, accounts: Sequence[object]) -> None:
+    data = [a.as_json() for a in accounts]  # type: ignore[attr-defined]
+    Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def print_accounts(accounts: Sequence[object]) -> None:
+    print("\nDemo accounts (password for all: see column):")
+    print(f"  {'username':<14}{'role':<20}{'password':<16}{'where'}")
+    for a in accounts:
+        where = getattr(a, "org_unit", None) or f"business #{getattr(a, 'business_id', '')}"
+        print(
+            f"  {a.username:<14}{a.role.value:<20}{a.password:<16}"  # type: ignore[attr-defined]
+            f"{where} ({getattr(a, 'note', '')})"
+        )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from sunshine.core.db import unit_of_work
+    from sunshine.core.time import today_local
+    from sunshine.demo import seed
+    from sunshine.demo.status import existing_demo_accounts, has_businesses
+
+    settings = get_settings()
+    if not settings.demo:
+        print("refusing to seed demo data: set SUNSHINE_DEMO=1 (demo mode)", file=sys.stderr)
+        return 2
+    province = args.province or settings.default_province
+    with unit_of_work() as session:
+        if has_businesses(session):
+            if args.if_empty:
+                accounts = existing_demo_accounts(session)
+                print("demo data already present: keeping it")
+                if args.accounts_json:
+                    _write_accounts(args.accounts_json, accounts)
+                print_accounts(accounts)
+                return 0
+            print("the database already holds businesses; use a fresh database", file=sys.stderr)
+            return 2
+    started = time.monotonic()
+    progress = Progress(args.businesses, "businesses")
+    with unit_of_work() as session:
+        result = seed.seed_province(
+            session=session,
+            province_code=province,
+            businesses=args.businesses,
+            seed=args.seed,
+            today=today_local(),
+            progress=progress,
+        )
+    elapsed = time.monotonic() - started
+    print(
+        f"seeded {result.businesses} businesses and {result.staff} staff in {province} "
+        f"in {elapsed:.1f}s (regions added {result.regions_added}, offices "
+        f"{result.org_units_added}; demo counties {', '.join(result.focus_counties)})"
+    )
+    if args.accounts_json:
+        _write_accounts(args.accounts_json, result.accounts)
+    print_accounts(result.accounts)
+    return 0
+
+
+def cmd_regions_load(args: argparse.Namespace) -> int:
+    from sunshine.auth.principal import SYSTEM
+    from sunshine.core.db import unit_of_work
+    from sunshine.regions import service
+
+    with unit_of_work() as session:
+        loaded = service.load_province(session=session, actor=SYSTEM, province_code=args.code)
+        units = 0
+        if args.org_units:
+            units = service.build_org_units(session=session, actor=SYSTEM, province_code=args.code)
+    print(
+        f"{args.code}: {loaded.added} divisions added ({loaded.present} already present), "
+        f"{units} regulator offices created"
+    )
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from sunshine.audit import service
+    from sunshine.core.db import unit_of_work
+
+    with unit_of_work() as session:
+        result = service.verify(session=session)
+    if result.ok:
+        print(f"audit trail intact: {result.checked} entries verified")
+        return 0
+    print(f"audit trail BROKEN at entry {result.broken_seq}: {result.reason}", file=sys.stderr)
+    return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sunshine", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the API and the three portals")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--trusted-proxy", default="127.0.0.1")
+    serve.add_argument("--access-log", action="store_true")
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
+    up = db.add_parser("upgrade", help="apply the migrations")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(func=cmd_db_upgrade)
+
+    demo = sub.add_parser("demo", help="seed a realistic demo province (demo mode only)")
+    demo.add_argument("--businesses", type=int, default=2000)
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument("--province", default=None)
+    demo.add_argument("--accounts-json", default=None)
+    demo.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="do nothing (but print the accounts) when data is already there",
+    )
+    demo.set_defaults(func=cmd_demo)
+
+    regions = sub.add_parser("regions", help="administrative divisions").add_subparsers(
+        dest="regions", required=True
+    )
+    load = regions.add_parser("load", help="load a province's divisions (e.g. 500000)")
+    load.add_argument("code")
+    load.add_argument("--no-org-units", dest="org_units", action="store_false")
+    load.set_defaults(func=cmd_regions_load)
+
+    audit = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit", required=True)
+    verify = audit.add_parser("verify", help="check the hash chain; non-zero if broken")
+    verify.set_defaults(func=cmd_audit_verify)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    return func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

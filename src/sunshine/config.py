@@ -1,0 +1,77 @@
+"""Settings, read from the environment with the ``SUNSHINE_`` prefix.
+
+Outside demo mode the settings refuse the built-in default secrets, so a server
+deployment cannot start with keys that are published in this repository.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "demo-secret-key-change-me-0123456789abcdef"  # noqa: S105 - refused outside demo
+DEFAULT_DATA_KEY = "ZGVtby1kYXRhLWtleS1jaGFuZ2UtbWUtMDEyMzQ1Njc="
+
+
+class InsecureSettingsError(RuntimeError):
+    """Raised when a non-demo deployment still uses a published default secret."""
+
+
+class Settings(BaseSettings):
+    """Runtime configuration of one deployment."""
+
+    model_config = SettingsConfigDict(env_prefix="SUNSHINE_", env_file=None, extra="ignore")
+
+    database_url: str = "sqlite:///var/sunshine.sqlite3"
+    redis_url: str | None = None
+    demo: bool = False
+    secret_key: str = DEFAULT_SECRET_KEY
+    # Fernet key (urlsafe base64, 32 bytes) that encrypts staff ID numbers at rest.
+    data_key: str = DEFAULT_DATA_KEY
+    base_url: str = "http://127.0.0.1:8000"
+    default_province: str = "510000"
+    default_locale: str = "zh_CN"
+    upload_max_bytes: int = 10 * 1024 * 1024
+    storage_dir: Path = Path("var/files")
+    session_max_age_s: int = 8 * 3600
+    token_max_age_s: int = 3600
+    login_max_failures: int = 5
+    login_lockout_s: int = 15 * 60
+    login_ip_limit_per_minute: int = 30
+    secure_cookies: bool = False
+    store_page_cache_s: int = 30
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Settings:
+        if self.demo:
+            return self
+        if self.secret_key == DEFAULT_SECRET_KEY or self.data_key == DEFAULT_DATA_KEY:
+            raise InsecureSettingsError(
+                "SUNSHINE_SECRET_KEY and SUNSHINE_DATA_KEY must be set to your own values "
+                "(or set SUNSHINE_DEMO=1 for a demo)."
+            )
+        if len(self.secret_key) < 32:
+            raise InsecureSettingsError("SUNSHINE_SECRET_KEY must be at least 32 characters.")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+class _Holder:
+    settings: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    if _Holder.settings is None:
+        _Holder.settings = Settings()
+    return _Holder.settings
+
+
+def configure(settings: Settings | None) -> None:
+    """Install ``settings`` process-wide (tests and the CLI); ``None`` re-reads the environment."""
+    _Holder.settings = settings

@@ -1,0 +1,133 @@
+"""Database plumbing: declarative base, engine, sessions and the unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.types import TypeDecorator
+
+from sunshine.config import get_settings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every backend (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware UTC datetime is required")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table, with the constraint naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, issue BEGIN: needed for SAVEPOINTs to work.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the pragmas and pool settings this project relies on."""
+    if url.startswith("sqlite"):
+        memory = url in {"sqlite://", "sqlite:///:memory:"}
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False},
+            poolclass=StaticPool if memory else None,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+class _EngineHolder:
+    engine: Engine | None = None
+    factory: sessionmaker[Session] | None = None
+
+
+def set_session_factory(factory: sessionmaker[Session]) -> None:
+    """Install a session factory (tests bind one to a connection they roll back)."""
+    _EngineHolder.factory = factory
+
+
+def get_engine() -> Engine:
+    """The process-wide engine for the configured database."""
+    if _EngineHolder.engine is None:
+        set_engine(make_engine(get_settings().database_url))
+    assert _EngineHolder.engine is not None
+    return _EngineHolder.engine
+
+
+def set_engine(engine: Engine | None) -> None:
+    """Install (or with ``None`` forget) the process-wide engine."""
+    _EngineHolder.engine = engine
+    _EngineHolder.factory = (
+        sessionmaker(bind=engine, expire_on_commit=False) if engine is not None else None
+    )
+
+
+def session_factory() -> sessionmaker[Session]:
+    get_engine()
+    assert _EngineHolder.factory is not None
+    return _EngineHolder.factory
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """A session that commits when the block ends normally and rolls back otherwise.
+
+    Services never commit; the request, job or command that opens the unit of work does.
+    """
+    session = session_factory()()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,30 @@
+"""Time helpers: aware UTC in storage, Asia/Shanghai on screen."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def utc_now() -> datetime:
+    """The current instant as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+def today_local() -> date:
+    """Today's date in China (deadlines and expiry are counted in local days)."""
+    return datetime.now(SHANGHAI).date()
+
+
+def as_utc(value: datetime) -> datetime:
+    """Coerce a datetime read back from a backend without time zones (SQLite) to aware UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def to_local(value: datetime) -> datetime:
+    """Show an instant in Asia/Shanghai."""
+    return as_utc(value).astimezone(SHANGHAI)

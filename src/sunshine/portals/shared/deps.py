@@ -1,0 +1,149 @@
+"""Request-scoped dependencies shared by the API and the portals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from sunshine.auth import service as auth_service
+from sunshine.auth import tokens
+from sunshine.auth.principal import ANONYMOUS, Principal
+from sunshine.config import get_settings
+from sunshine.core.db import session_factory
+from sunshine.core.errors import AuthenticationError, ForbiddenError
+
+SESSION_COOKIE = "sunshine_session"
+LANG_COOKIE = "lang"
+
+
+def db_session() -> Iterator[Session]:
+    """The request's unit of work: committed when the handler returns, else rolled back."""
+    session = session_factory()()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(db_session)]
+
+
+def client_ip(request: Request) -> str | None:
+    """The client address (nginx passes it in X-Real-IP; uvicorn trusts it via --proxy-headers)."""
+    return request.client.host if request.client else None
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return None
+
+
+def current_principal(request: Request, session: DbSession) -> Principal:
+    """Who is calling: bearer token (API) or session cookie (portals), else anonymous."""
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    settings = get_settings()
+    ip, agent = client_ip(request), request.headers.get("user-agent")
+    principal = ANONYMOUS
+    bearer = _bearer(request)
+    user = None
+    if bearer:
+        user = auth_service.user_from_token(
+            session, bearer, salt=tokens.TOKEN_SALT, max_age_s=settings.token_max_age_s
+        )
+        if user is None:
+            raise AuthenticationError("The bearer token is invalid or has expired.")
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie:
+            user = auth_service.user_from_token(
+                session, cookie, salt=tokens.SESSION_SALT, max_age_s=settings.session_max_age_s
+            )
+            parsed = tokens.read(
+                cookie, salt=tokens.SESSION_SALT, max_age_s=settings.session_max_age_s
+            )
+            request.state.session_nonce = parsed[2] if parsed and user else None
+    if user is not None:
+        principal = auth_service.principal_for(session, user, ip=ip, user_agent=agent)
+    else:
+        principal = Principal(
+            user_id=None,
+            username="anonymous",
+            display_name="anonymous",
+            role=None,
+            ip=ip,
+            user_agent=agent,
+        )
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def signed_in(principal: CurrentPrincipal) -> Principal:
+    if principal.is_anonymous:
+        raise AuthenticationError()
+    return principal
+
+
+SignedIn = Annotated[Principal, Depends(signed_in)]
+
+
+def regulator(principal: SignedIn) -> Principal:
+    if not principal.is_regulator:
+        raise ForbiddenError("This page is for regulators.")
+    return principal
+
+
+def enterprise(principal: SignedIn) -> Principal:
+    if not principal.is_enterprise:
+        raise ForbiddenError("This page is for businesses.")
+    return principal
+
+
+Regulator = Annotated[Principal, Depends(regulator)]
+Enterprise = Annotated[Principal, Depends(enterprise)]
+
+
+CSRF_COOKIE = "sunshine_csrf"
+
+
+def csrf_nonce(request: Request) -> str | None:
+    """What the CSRF token is bound to: the signed-in session, else the pre-session cookie."""
+    nonce = getattr(request.state, "session_nonce", None)
+    if isinstance(nonce, str):
+        return nonce
+    cookie = getattr(request.state, "csrf_cookie", None) or request.cookies.get(CSRF_COOKIE)
+    return cookie if isinstance(cookie, str) and len(cookie) >= 16 else None
+
+
+def csrf_for(request: Request) -> str:
+    nonce = csrf_nonce(request)
+    return tokens.csrf_token(nonce) if nonce else ""
+
+
+async def check_csrf(request: Request) -> None:
+    """Reject a state-changing portal request whose CSRF token does not match the session."""
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return
+    nonce = csrf_nonce(request)
+    candidate = request.headers.get("x-csrf-token")
+    if candidate is None:
+        form = await request.form()
+        value = form.get("csrf_token")
+        candidate = value if isinstance(value, str) else None
+    if nonce is None or not tokens.csrf_matches(nonce, candidate):
+        raise ForbiddenError(
+            "The form has expired or did not come from this site; reload the page and try again."
+        )

@@ -1,0 +1,88 @@
+"""Reading portal forms into service inputs."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import Request
+
+from sunshine.core.errors import FieldProblem, ValidationFailed
+from sunshine.registry.repository import BusinessFilter
+
+
+async def form_dict(request: Request, *, lists: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The submitted form as a dict (CSRF token removed, blanks as None)."""
+    form = await request.form()
+    data: dict[str, Any] = {}
+    for key in form:
+        if key == "csrf_token":
+            continue
+        if key in lists:
+            data[key] = [str(v).strip() for v in form.getlist(key) if str(v).strip()]
+        else:
+            value = form.get(key)
+            data[key] = value.strip() if isinstance(value, str) and value.strip() else None
+    return data
+
+
+def scope_items(text: str | None) -> list[str]:
+    """Licence scope typed one item per line or separated by 、 , ；."""
+    if not text:
+        return []
+    for sep in ("、", ",", "，", ";", "；"):
+        text = text.replace(sep, "\n")
+    return [item.strip() for item in text.splitlines() if item.strip()]
+
+
+def business_filter(request: Request) -> BusinessFilter:
+    """The business-list filters from the query string (unknown values are rejected)."""
+    from sunshine.registry.enums import BusinessCategory, BusinessForm, OperatingStatus
+    from sunshine.registry.repository import SORTABLE
+
+    q = request.query_params
+    problems: list[FieldProblem] = []
+
+    def enum(name: str, cls: Any) -> Any:
+        value = q.get(name)
+        if not value:
+            return None
+        try:
+            return cls(value)
+        except ValueError:
+            problems.append(FieldProblem(name, f"{value!r} is not a valid choice"))
+            return None
+
+    state = q.get("licence_state") or None
+    if state and state not in ("valid", "expiring", "expired", "suspended", "revoked"):
+        problems.append(FieldProblem("licence_state", f"{state!r} is not a valid choice"))
+        state = None
+    sort = q.get("sort") or "name"
+    if sort not in SORTABLE:
+        problems.append(FieldProblem("sort", f"{sort!r} is not a sortable column"))
+    region = q.get("region") or None
+    if region and not (region.isdigit() and len(region) in (6, 9)):
+        problems.append(FieldProblem("region", "a region code has 6 or 9 digits"))
+    if problems:
+        raise ValidationFailed(problems)
+    return BusinessFilter(
+        q=q.get("q") or None,
+        region_code=region,
+        form=enum("form", BusinessForm),
+        category=enum("category", BusinessCategory),
+        licence_state=state,
+        operating_status=enum("operating_status", OperatingStatus),
+        sort=sort,
+        descending=q.get("dir") == "desc",
+    )
+
+
+def page_number(request: Request) -> int:
+    try:
+        return max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def parse_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
