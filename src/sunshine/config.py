@@ -26,6 +26,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///var/sunshine.sqlite3"
     redis_url: str | None = None
+    # Run jobs synchronously in the caller instead of on the queue (tests, debugging).
+    jobs_immediate: bool = False
     demo: bool = False
     secret_key: str = DEFAULT_SECRET_KEY
     # Fernet key (urlsafe base64, 32 bytes) that encrypts staff ID numbers at rest.

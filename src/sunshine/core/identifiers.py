@@ -175,32 +175,29 @@ def uscc_check_char(first17: str) -> str:
 
     ``first17`` must be 17 characters from the 31-symbol USCC alphabet.
     """
-    if len(first17) != 17 or any(char not in _USCC_VALUES for char in first17):
+    if len(first17) != 17:
         raise ValueError(f"expected 17 USCC characters, got {first17!r}")
-    total = sum(
-        _USCC_VALUES[char] * weight for char, weight in zip(first17, _USCC_WEIGHTS, strict=True)
-    )
+    try:
+        values = list(map(_USCC_VALUES.__getitem__, first17))
+    except KeyError:
+        raise ValueError(f"expected 17 USCC characters, got {first17!r}") from None
+    total = sum(map(operator.mul, values, _USCC_WEIGHTS))
     return USCC_CHARS[(31 - total % 31) % 31]
 
 
-_ORG_BODY_CHARS_ALL = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
-
-def _org_char_value(char: str) -> int:
-    """GB 11714 value of a body character: digits 0-9, letters A=10 .. Z=35."""
-    if char.isdigit():
-        return int(char)
-    return ord(char) - ord("A") + 10
+#: GB 11714 values of body characters: digits 0-9, letters A=10 .. Z=35.
+_ORG_VALUES = {char: value for value, char in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
 
 
 def org_code_check_char(first8: str) -> str:
     """Check character of an organisation code (组织机构代码, GB 11714): MOD 11, 10 -> X."""
-    if len(first8) != 8 or not all(char in _ORG_BODY_CHARS_ALL for char in first8):
+    if len(first8) != 8:
         raise ValueError(f"expected 8 digits or letters, got {first8!r}")
-    total = sum(
-        _org_char_value(char) * weight for char, weight in zip(first8, _ORG_WEIGHTS, strict=True)
-    )
-    remainder = 11 - total % 11
+    try:
+        values = list(map(_ORG_VALUES.__getitem__, first8))
+    except KeyError:
+        raise ValueError(f"expected 8 digits or letters, got {first8!r}") from None
+    remainder = 11 - sum(map(operator.mul, values, _ORG_WEIGHTS)) % 11
     if remainder == 10:
         return "X"
     if remainder == 11:
@@ -283,9 +280,9 @@ def make_uscc(
     ``region_code`` the registering county (positions 3-8). The organisation-code body is
     either a post-2015 ``MA…`` code or an older all-digit one.
     """
-    validate_region_code(region_code)
     if len(region_code) != 6:
         raise ValueError(f"region_code must be 6 digits, got {region_code!r}")
+    validate_region_code(region_code)
     if authority not in _USCC_VALUES or category not in _USCC_VALUES:
         raise ValueError(f"authority and category must be USCC characters, got {authority!r}")
     if rng.random() < 0.7:

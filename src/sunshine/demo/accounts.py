@@ -112,9 +112,11 @@ def plan_accounts(
         ),
         _enterprise("owner_b", "店主乙", Role.ENTERPRISE_OWNER, store_b, "store in county B"),
     ]
-    hqs = registry_repo.chain_headquarters(session, 1)
+    hqs = registry_repo.chain_headquarters(session, 20)
     if hqs:
-        plans.append(_enterprise("chain_hq", "连锁总部", Role.CHAIN_HQ, hqs[0], "chain HQ"))
+        # The chain with the most outlets shows the HQ view best.
+        hq = max(hqs, key=lambda b: (registry_repo.count_outlets(session, b.id), -b.id))
+        plans.append(_enterprise("chain_hq", "连锁总部", Role.CHAIN_HQ, hq, "chain HQ"))
     plans.append(
         PlannedAccount(
             username="citizen",

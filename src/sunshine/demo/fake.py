@@ -20,7 +20,7 @@ from datetime import date
 from typing import TypeVar
 
 from sunshine.core.identifiers import (
-    make_id_number,
+    id_check_char,
     make_jy_licence,
     make_sc_licence,
     make_uscc,
@@ -226,12 +226,16 @@ def _short_name(name: str) -> str:
     return name
 
 
-def _township_kind(name: str) -> str:
-    if name.endswith(("镇", "镇街道")):
+def _township_kind(code: str, name: str) -> str:
+    """'street', 'town' or 'village' from the NBS township number (001-099 街道, 100-199 镇)."""
+    if len(code) == 9 and code[6:9].isdigit():
+        number = int(code[6:9])
+        if number < 100:
+            return "street"
+        return "town" if number < 200 else "village"
+    if name.endswith("镇"):
         return "town"
-    if name.endswith(("乡", "苏木")):
-        return "village"
-    return "street"
+    return "village" if name.endswith(("乡", "苏木")) else "street"
 
 
 def _township_short(name: str) -> str:
@@ -285,7 +289,7 @@ def _make_townships(
                 code=ref.code,
                 name=ref.name,
                 short=_township_short(ref.name),
-                kind=_township_kind(ref.name),
+                kind=_township_kind(ref.code, ref.name),
                 latitude=county_lat + d_lat,
                 longitude=county_lon + d_lon,
             )
@@ -538,7 +542,7 @@ class _CountyState:
     licence: _Counter
     production: _Counter
     certificates: int
-    names: set[str]
+    names: dict[str, int]  # name -> how many businesses in the county share its base name
 
 
 class _Builder:
@@ -562,8 +566,13 @@ class _Builder:
         ]
         self.issue_dates: dict[tuple[int, int], date] = {}
         latest = min(LATEST_BIRTH, _shift_years(today, -MIN_STAFF_AGE))
-        self.birth_first = EARLIEST_BIRTH.toordinal()
-        self.birth_span = max(latest, EARLIEST_BIRTH).toordinal() - self.birth_first + 1
+        first_birth = EARLIEST_BIRTH.toordinal()
+        self.birth_texts = [
+            f"{born:%Y%m%d}"
+            for born in map(
+                date.fromordinal, range(first_birth, max(latest, EARLIEST_BIRTH).toordinal() + 1)
+            )
+        ]
         self.county_codes = [county.code for county in counties]
         self.expected = {county.code: count for county, count in zip(counties, counts, strict=True)}
         self.states: dict[str, _CountyState] = {}
@@ -588,7 +597,7 @@ class _Builder:
                 licence=_Counter(self.rng, 5000, min(40, 890_000 // expected)),
                 production=_Counter(self.rng, 200, min(5, 9_700 // expected)),
                 certificates=self.rng.randrange(1, 3000),
-                names=set(),
+                names={},
             )
             self.states[county.code] = state
         return state
@@ -655,31 +664,33 @@ class _Builder:
         if draw() < 0.75:
             given += pool[int(draw() * size)]
         cert_number, issued, expires = self.health_certificate(county)
+        # Positional arguments: this constructor runs ~6 times per business.
         return FakeStaff(
-            name=self.surname() + given,
-            gender="male" if male else "female",
-            position=position,
-            id_number=self.id_number(county, male),
-            phone=self.phone(),
-            health_cert_number=cert_number,
-            health_cert_issue_date=issued,
-            health_cert_expiry_date=expires,
-            direct_contact=direct_contact,
-            trainings=self.trainings(county, position),
+            self.surname() + given,
+            "male" if male else "female",
+            position,
+            self.id_number(county, male),
+            self.phone(),
+            cert_number,
+            issued,
+            expires,
+            direct_contact,
+            self.trainings(county, position),
         )
 
     def id_number(self, county: _County, male: bool) -> str:
+        """A unique resident ID number (居民身份证号码) registered in the province.
+
+        Same layout as :func:`make_id_number`, built from precomputed birth-date digits
+        because this runs for every person.
+        """
         draw = self.random
         while True:
             region = county.code if draw() < SAME_COUNTY_ID_SHARE else self.pick(self.county_codes)
-            born = date.fromordinal(self.birth_first + int(draw() * self.birth_span))
-            number = make_id_number(
-                rng=self.rng,
-                region_code=region,
-                birth_date=born,
-                male=male,
-                sequence=int(draw() * 500),
-            )
+            born = self.birth_texts[int(draw() * len(self.birth_texts))]
+            sequence = int(draw() * 500) * 2 + male or 2
+            first17 = f"{region}{born}{sequence:03d}"
+            number = first17 + id_check_char(first17)
             if number not in self.id_numbers:
                 self.id_numbers.add(number)
                 return number
@@ -701,20 +712,21 @@ class _Builder:
         return f"{county.code}{issued.year}{state.certificates:07d}", issued, expires
 
     def trainings(self, county: _County, position: str) -> list[FakeTraining]:
+        """Food-safety trainings: managers 2-4, others 0-3 (about one on average)."""
         draw = self.random()
         if position == words.POSITION_SAFETY_MANAGER:
             count = 2 + int(draw * 3)
-        else:
-            count = 0 if draw < 0.35 else 1 if draw < 0.75 else 2 if draw < 0.95 else 3
-        if count == 0:
+        elif draw < 0.35:
             return []
+        else:
+            count = 1 if draw < 0.75 else 2 if draw < 0.95 else 3
         providers = self.providers(county)
         return [
             FakeTraining(
-                taken_date=self.days_from_today(-730, -1),
-                topic=self.pick(words.TRAINING_TOPICS),
-                hours=self.pick(words.TRAINING_HOURS),
-                provider=self.pick(providers),
+                self.days_from_today(-730, -1),
+                self.pick(words.TRAINING_TOPICS),
+                self.pick(words.TRAINING_HOURS),
+                self.pick(providers),
             )
             for _ in range(count)
         ]
@@ -826,18 +838,18 @@ class _Builder:
     def unique_name(
         self, slot: _Slot, place: str, surname: str, scale: str, sc: _ScCategory | None
     ) -> str:
+        """A business name not yet used in the county; repeats get a numbered variant."""
         names = self.state(slot.county).names
-        for _ in range(8):
+        for _ in range(4):
             candidate = _business_name(self.rng, slot, place, surname, scale, sc)
             if candidate not in names:
-                break
-        else:
-            base = candidate
-            for number in itertools.count(2):
-                candidate = f"{base}（{number}号店）"
-                if candidate not in names:
-                    break
-        names.add(candidate)
+                names[candidate] = 1
+                return candidate
+        base = candidate
+        while candidate in names:
+            names[base] += 1
+            candidate = _name_variant(base, names[base])
+        names[candidate] = 1
         return candidate
 
     def build(self, key: int, slot: _Slot, hq_keys: dict[int, int]) -> FakeBusiness:
@@ -879,6 +891,19 @@ class _Builder:
             operating_status=self.operating_status(licence_status, expires),
             staff=staff,
         )
+
+
+def _name_variant(base: str, number: int) -> str:
+    """The ``number``-th business sharing ``base``: 二店, 第二食堂, 第二分公司, ..."""
+    numeral = words.CHINESE_NUMERALS[number - 1] if number <= len(words.CHINESE_NUMERALS) else ""
+    numeral = numeral or str(number)
+    if base.endswith("店）"):
+        return f"{base[:-2]}{numeral}店）"
+    if base.endswith("食堂"):
+        return f"{base[:-2]}第{numeral}食堂"
+    if base.endswith("有限公司"):
+        return f"{base}第{numeral}分公司"
+    return f"{base}（{numeral}店）"
 
 
 def _surname_of(name: str) -> str:
@@ -1017,7 +1042,7 @@ def _chain_name(rng: random.Random, slot: _Slot, place: str) -> str:
     draw = rng.random()
     if draw < 0.55:
         branch = place
-    elif draw < 0.85:
+    elif draw < 0.85 and slot.county.urban:  # shopping-mall branches only in urban districts
         branch = f"{slot.county.short}{rng.choice(words.MALL_NAMES)}"
     else:
         branch = rng.choice(words.STREET_STEMS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sunshine.auth.models import User
@@ -22,7 +22,7 @@ def users_with_units(session: Session) -> Sequence[tuple[User, str | None, str |
         .outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id)
         .order_by(User.id)
     )
-    rows = session.execute(stmt).tuples().all()
+    rows = session.execute(stmt).all()
     out = []
     for user, unit_name, unit_region in rows:
         region = unit_region
@@ -31,3 +31,9 @@ def users_with_units(session: Session) -> Sequence[tuple[User, str | None, str |
             region = (business.township_code or business.county_code) if business else None
         out.append((user, unit_name, region))
     return out
+
+
+def link_outlets(session: Session, links: Sequence[tuple[int, int]]) -> None:
+    """Set ``chain_hq_id`` of each (outlet id, HQ id) pair."""
+    if links:
+        session.execute(update(Business), [{"id": bid, "chain_hq_id": hq} for bid, hq in links])

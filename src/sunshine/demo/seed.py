@@ -19,6 +19,7 @@ from sunshine.auth.passwords import hash_password
 from sunshine.auth.principal import SYSTEM
 from sunshine.core import crypto
 from sunshine.core.masking import mask_id_number
+from sunshine.demo import repository as demo_repo
 from sunshine.demo.fake import FakeBusiness, RegionRef, generate_province
 from sunshine.regions import repository as regions_repo
 from sunshine.regions import service as regions_service
@@ -161,6 +162,7 @@ def _insert_batch(
     rng: random.Random,
     parents: dict[str, str],
     key_to_id: dict[int, int],
+    pending_hq: list[tuple[int, int]],
 ) -> int:
     rows = []
     for fake in batch:
@@ -177,8 +179,10 @@ def _insert_batch(
     )
     staff_rows: list[dict[str, Any]] = []
     trainings: list[list[dict[str, Any]]] = []
-    for fake, business_id in zip(batch, ids, strict=True):
+    for fake, row, business_id in zip(batch, rows, ids, strict=True):
         key_to_id[fake.key] = business_id
+        if fake.chain_hq_key is not None and row["chain_hq_id"] is None:
+            pending_hq.append((business_id, fake.chain_hq_key))
         for person in fake.staff:
             staff_rows.append(
                 {
@@ -249,11 +253,14 @@ def seed_province(
     fakes = generate_province(
         seed=seed, businesses=businesses, regions=refs, today=today, focus_counties=focus
     )
+    pending_hq: list[tuple[int, int]] = []
     for batch in _batched(fakes, BATCH):
-        staff_total += _insert_batch(session, batch, rng, parents, key_to_id)
+        staff_total += _insert_batch(session, batch, rng, parents, key_to_id, pending_hq)
         done += len(batch)
         if progress:
             progress(len(batch))
+    # Outlets generated before (or with) their HQ get the link once every id is known.
+    demo_repo.link_outlets(session, [(bid, key_to_id[key]) for bid, key in pending_hq])
     session.flush()
     accounts = create_demo_accounts(session=session, province_code=province_code, focus=focus)
     audit.record(

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from sunshine.regions.enums import RegionLevel
@@ -301,7 +301,7 @@ def expiring_certificates(
         .offset(offset)
         .limit(limit)
     )
-    return [(s, b) for s, b in rows.tuples()], int(total)
+    return [(s, b) for s, b in rows.all()], int(total)
 
 
 def expiring_licences(
@@ -371,3 +371,46 @@ def chain_headquarters(session: Session, limit: int) -> Sequence[Business]:
 def count_outlets(session: Session, hq_id: int) -> int:
     stmt = select(func.count()).select_from(Business).where(Business.chain_hq_id == hq_id)
     return int(session.execute(stmt).scalar_one())
+
+
+# Enterprise portal (企业端) ----------------------------------------------------------------
+# Added for portals/enterprise: certificate alerts of many businesses in one query.
+
+
+def certificate_counts_by_business(
+    session: Session, business_ids: Sequence[int], today: date
+) -> dict[int, dict[str, int]]:
+    """Active direct-contact staff by certificate state, for each of ``business_ids``."""
+    counts = {
+        business_id: {"valid": 0, "expiring": 0, "expired": 0, "missing": 0}
+        for business_id in business_ids
+    }
+    if not business_ids:
+        return counts
+    soon = today + timedelta(days=EXPIRY_WARNING_DAYS)
+    expiry = Staff.health_cert_expiry_date
+    state = case(
+        (expiry.is_(None), "missing"),
+        (expiry < today, "expired"),
+        (expiry <= soon, "expiring"),
+        else_="valid",
+    )
+    inner = (
+        select(Staff.business_id.label("business_id"), state.label("state"))
+        .where(
+            Staff.business_id.in_(list(business_ids)),
+            Staff.active.is_(True),
+            Staff.direct_contact.is_(True),
+        )
+        .subquery()
+    )
+    # Grouping on the subquery's columns (not the CASE itself) keeps PostgreSQL happy with
+    # the bound dates.
+    rows = session.execute(
+        select(inner.c.business_id, inner.c.state, func.count()).group_by(
+            inner.c.business_id, inner.c.state
+        )
+    )
+    for business_id, name, n in rows:
+        counts[int(business_id)][str(name)] = int(n)
+    return counts

@@ -133,8 +133,11 @@ def csrf_for(request: Request) -> str:
     return tokens.csrf_token(nonce) if nonce else ""
 
 
-async def check_csrf(request: Request) -> None:
-    """Reject a state-changing portal request whose CSRF token does not match the session."""
+async def check_csrf(request: Request, _principal: CurrentPrincipal) -> None:
+    """Reject a state-changing portal request whose CSRF token does not match the session.
+
+    Depends on the principal so the session (and its nonce) is read first.
+    """
     if request.method in {"GET", "HEAD", "OPTIONS"}:
         return
     nonce = csrf_nonce(request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import date, datetime
 from importlib.resources import files
@@ -50,6 +51,8 @@ def _environment() -> Environment:
     )
     env.filters["local_dt"] = _local_dt
     env.filters["iso_date"] = _iso_date
+    env.filters["json_text"] = lambda value: json.dumps(value, ensure_ascii=False,
+                                                        sort_keys=True)
     env.filters["mask_name"] = mask_name
     env.filters["mask_phone"] = mask_phone
     env.globals["label"] = label

@@ -1,0 +1,97 @@
+"""The public store page (一店一码): content, QR codes, weight, privacy."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+import zxingcpp
+from conftest import Demo
+from fastapi.testclient import TestClient
+from PIL import Image
+from sqlalchemy.orm import Session
+
+from sunshine.registry.models import Business, Staff
+
+HTML = {"accept": "text/html"}
+
+
+@pytest.fixture
+def store(demo: Demo, session: Session) -> Business:
+    business = session.get(Business, demo.account("owner_a")["business_id"])
+    assert business is not None
+    return business
+
+
+def test_store_page_shows_the_published_facts(client: TestClient, store: Business,
+                                              session: Session) -> None:
+    page = client.get(f"/s/{store.public_code}", headers=HTML)
+    assert page.status_code == 200
+    html = page.text
+    assert store.name in html
+    assert store.licence_number in html
+    assert store.address in html
+    assert 'id="licence-status"' in html
+    for section in ("risk", "inspections", "kitchen", "ingredients"):
+        assert f'id="section-{section}"' in html
+    staff = session.query(Staff).filter_by(business_id=store.id, active=True).all()
+    assert staff
+    for person in staff:
+        assert person.name not in html  # names are masked
+        assert person.id_number_masked not in html  # no ID numbers at all
+
+
+def test_store_page_is_light_and_has_no_blocking_scripts(client: TestClient,
+                                                         store: Business) -> None:
+    page = client.get(f"/s/{store.public_code}", headers=HTML)
+    assert len(page.content) < 100 * 1024
+    head = page.text.split("</head>")[0]
+    assert "<script" not in head
+    assert page.headers["cache-control"].startswith("public")
+
+
+def test_codes_are_case_insensitive_and_unknown_codes_404(client: TestClient,
+                                                          store: Business) -> None:
+    assert client.get(f"/s/{store.public_code.lower()}", headers=HTML).status_code == 200
+    missing = client.get("/s/ZZZZZZZZZZ", headers=HTML)
+    assert missing.status_code == 404
+
+
+def test_suppliers_have_no_public_store_page(client: TestClient, session: Session) -> None:
+    supplier = session.query(Business).filter(Business.category != "caterer").first()
+    assert supplier is not None
+    assert client.get(f"/s/{supplier.public_code}", headers=HTML).status_code == 404
+
+
+def test_png_qr_code_decodes_to_the_store_url(client: TestClient, store: Business) -> None:
+    response = client.get(f"/s/{store.public_code}/qr.png")
+    assert response.headers["content-type"] == "image/png"
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(response.content)))
+    assert [r.text for r in decoded] == [f"http://testserver/s/{store.public_code}"]
+    follow = client.get(decoded[0].text.removeprefix("http://testserver"), headers=HTML)
+    assert store.name in follow.text
+
+
+def test_svg_qr_code_is_valid_svg(client: TestClient, store: Business) -> None:
+    response = client.get(f"/s/{store.public_code}/qr.svg")
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert re.search(r"<svg[^>]+xmlns=", response.text)
+
+
+def test_public_search_finds_the_store_by_name_and_area(client: TestClient,
+                                                        store: Business) -> None:
+    by_name = client.get("/", params={"q": store.name}, headers=HTML)
+    assert f"/s/{store.public_code}" in by_name.text
+    by_area = client.get("/", params={"q": store.name, "region": store.county_code},
+                         headers=HTML)
+    assert f"/s/{store.public_code}" in by_area.text
+    elsewhere = client.get("/", params={"q": store.name, "region": "510105"}, headers=HTML)
+    assert f"/s/{store.public_code}" not in elsewhere.text
+
+
+def test_english_alternative(client: TestClient, store: Business) -> None:
+    page = client.get(f"/s/{store.public_code}?lang=en", headers=HTML)
+    assert "Food business licence" in page.text
+    assert page.headers["content-language"] == "en"
+    assert "lang=en" in page.headers.get("set-cookie", "")
