@@ -95,6 +95,20 @@ def demo(engine: Engine) -> Demo:
     return Demo(accounts=accounts, counties=result.focus_counties, today=today)
 
 
+def _fresh_shared_state() -> None:
+    """Rate-limit counters and cached pages must not leak between tests."""
+    from sunshine.config import get_settings
+    from sunshine.core.cache import reset_cache
+
+    reset_rate_limiter()
+    reset_cache()
+    url = get_settings().redis_url
+    if url:
+        import redis
+
+        redis.Redis.from_url(url).flushdb()
+
+
 @pytest.fixture
 def db(engine: Engine, demo: Demo) -> Iterator[sessionmaker[Session]]:
     """Every session of the test (the app's too) joins one transaction that is rolled back."""
@@ -104,7 +118,7 @@ def db(engine: Engine, demo: Demo) -> Iterator[sessionmaker[Session]]:
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
     core_db.set_session_factory(factory)
-    reset_rate_limiter()
+    _fresh_shared_state()
     try:
         yield factory
     finally:

@@ -116,6 +116,8 @@ def create_app() -> FastAPI:
     from sunshine.portals.enterprise.routes import router as enterprise_router
     from sunshine.portals.government.routes import router as government_router
     from sunshine.portals.public.routes import router as public_router
+    from sunshine.portals.shared.imports_routes import biz_router as biz_imports_router
+    from sunshine.portals.shared.imports_routes import gov_router as gov_imports_router
 
     app = FastAPI(
         title="Sunshine Food Safety API",
@@ -125,6 +127,8 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     app.include_router(api_router, prefix="/api/v1")
+    app.include_router(gov_imports_router, prefix="/gov")
+    app.include_router(biz_imports_router, prefix="/biz")
     app.include_router(government_router, prefix="/gov")
     app.include_router(enterprise_router, prefix="/biz")
     app.include_router(public_router)

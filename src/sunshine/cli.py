@@ -55,7 +55,18 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the portals and the API.
+
+    Embedded mode (no ``SUNSHINE_REDIS_URL``, jobs not immediate): before uvicorn starts, this
+    process starts a Huey consumer in daemon threads (``--job-threads``, default 2) that works
+    the SQLite queue file beside the database, so ``make run`` processes imports with no second
+    process. The consumer installs no signal handlers: uvicorn handles Ctrl-C/SIGTERM, and when
+    it returns the consumer is stopped gracefully (running jobs finish, up to 30 s). With
+    ``--job-threads 0``, or with Redis configured, run ``sunshine worker`` instead.
+    """
     import uvicorn
+
+    from sunshine.core import jobs
 
     settings = get_settings()
     if settings.redis_url is None and args.workers > 1 and not settings.is_sqlite:
@@ -63,17 +74,48 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "note: without SUNSHINE_REDIS_URL each worker keeps its own rate limits",
             file=sys.stderr,
         )
-    uvicorn.run(
-        "sunshine.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        proxy_headers=True,
-        forwarded_allow_ips=args.trusted_proxy,
-        access_log=args.access_log,
-        log_level="info",
-    )
+    consumer = None
+    if jobs.runs_embedded(settings) and args.job_threads > 0:
+        _ensure_sqlite_dir()
+        consumer = jobs.start_embedded_consumer(workers=args.job_threads)
+        print(
+            f"jobs: in-process consumer ({args.job_threads} threads) on "
+            f"{jobs.queue_path(settings)}",
+            file=sys.stderr,
+        )
+    try:
+        uvicorn.run(
+            "sunshine.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            proxy_headers=True,
+            forwarded_allow_ips=args.trusted_proxy,
+            access_log=args.access_log,
+            log_level="info",
+        )
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Consume the job queue (Redis, or the SQLite queue file) until SIGINT/SIGTERM."""
+    import logging
+
+    from sunshine.core import jobs
+
+    settings = get_settings()
+    if settings.jobs_immediate:
+        print("SUNSHINE_JOBS_IMMEDIATE is set: jobs run in the caller, no worker needed")
+        return 2
+    _ensure_sqlite_dir()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    where = "Redis" if settings.redis_url else str(jobs.queue_path(settings))
+    print(f"worker: consuming {where} with {args.workers} {args.worker_type} workers")
+    jobs.create_consumer(workers=args.workers, worker_type=args.worker_type).run()
     return 0
 
 
@@ -178,7 +220,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--trusted-proxy", default="127.0.0.1")
     serve.add_argument("--access-log", action="store_true")
+    serve.add_argument(
+        "--job-threads",
+        type=int,
+        default=2,
+        help="in-process job threads in embedded mode (0: run `sunshine worker` instead)",
+    )
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run background jobs (imports, ...) from the queue")
+    worker.add_argument("--workers", type=int, default=2)
+    worker.add_argument("--worker-type", choices=("thread", "process"), default="thread")
+    worker.set_defaults(func=cmd_worker)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
     up = db.add_parser("upgrade", help="apply the migrations")

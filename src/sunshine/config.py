@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     login_lockout_s: int = 15 * 60
     login_ip_limit_per_minute: int = 30
     secure_cookies: bool = False
-    store_page_cache_s: int = 30
+    store_page_cache_s: int = 3600
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 
-from conftest import Demo
 from fastapi.testclient import TestClient
-from helpers import api_token
 
+from conftest import Demo
+from helpers import api_token
 from sunshine.core.identifiers import make_uscc
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers import api_token, csrf_of, login
 
+from helpers import api_token, csrf_of, login
 from sunshine.demo.seed import DEMO_PASSWORD
 
 PORTAL_OF = {

@@ -67,6 +67,15 @@ def generate(
     )
 
 
+def last_valid_day(issued: date, years: int) -> date:
+    """The day before the ``years``-th anniversary (28 February for a 29 February issue)."""
+    try:
+        anniversary = issued.replace(year=issued.year + years)
+    except ValueError:
+        anniversary = issued.replace(year=issued.year + years, day=28)
+    return anniversary - timedelta(days=1)
+
+
 @cache
 def sichuan() -> tuple[RegionRef, ...]:
     """All of 四川省 from the packaged division dataset."""
@@ -144,6 +153,17 @@ def test_every_county_gets_a_business() -> None:
     for total in (len(COUNTIES), len(COUNTIES) + 3, 100):
         per_county = Counter(b.county_code for b in generate(total))
         assert set(per_county) == set(COUNTIES), total
+
+
+def test_focus_quota_comes_first_then_one_per_county() -> None:
+    focus = ("510104", "510121")
+    per_county = Counter(b.county_code for b in generate(3 * 2 + 5, focus=focus))
+    assert set(per_county) == set(COUNTIES)
+    assert per_county["510104"] == per_county["510121"] == 3
+    # Too few to go round: the focus quota holds, urban districts are served next.
+    per_county = Counter(b.county_code for b in generate(8, focus=focus))
+    assert per_county["510104"] == per_county["510121"] == 3
+    assert set(per_county) == {"510104", "510121", "510107", "510603"}
 
 
 def test_urban_districts_get_more_businesses_than_rural_counties() -> None:
@@ -227,6 +247,7 @@ def test_chains_have_headquarters_and_outlets_in_several_counties() -> None:
     assert 5 <= len(headquarters) <= 10
     assert len(outlets) >= 2 * len(headquarters)
     for outlet in outlets:
+        assert outlet.chain_hq_key is not None
         hq = by_key[outlet.chain_hq_key]
         assert hq.is_chain_hq
         assert hq.key < outlet.key  # streaming consumers see the HQ first
@@ -264,8 +285,7 @@ def test_health_certificates() -> None:
             continue
         assert p.health_cert_issue_date is not None
         assert p.health_cert_issue_date <= TODAY
-        one_year = p.health_cert_issue_date.replace(year=p.health_cert_issue_date.year + 1)
-        assert p.health_cert_expiry_date == one_year - timedelta(days=1)
+        assert p.health_cert_expiry_date == last_valid_day(p.health_cert_issue_date, 1)
         if p.health_cert_expiry_date < TODAY:
             states["expired"] += 1
         elif p.health_cert_expiry_date <= TODAY + timedelta(days=30):
@@ -278,7 +298,16 @@ def test_health_certificates() -> None:
 def test_positions_and_direct_contact() -> None:
     staff = [(b, p) for b in sichuan_2000() for p in b.staff]
     positions = Counter(p.position for _, p in staff)
-    for position in ("厨师", "切配", "服务员", "洗碗工", "店长", "食品安全管理员", "采购员", "面点师"):
+    for position in (
+        "厨师",
+        "切配",
+        "服务员",
+        "洗碗工",
+        "店长",
+        "食品安全管理员",
+        "采购员",
+        "面点师",
+    ):
         assert positions[position] > 0, position
     for b, p in staff:
         if p.position in ("厨师", "切配") and b.category == "caterer":
@@ -292,8 +321,7 @@ def test_licence_dates_and_states() -> None:
     expired = expiring = 0
     for b in businesses:
         assert b.licence_issue_date <= TODAY
-        five_years = b.licence_issue_date.replace(year=b.licence_issue_date.year + 5)
-        assert b.licence_expiry_date == five_years - timedelta(days=1)
+        assert b.licence_expiry_date == last_valid_day(b.licence_issue_date, 5)
         if b.licence_expiry_date < TODAY:
             expired += 1
         elif b.licence_expiry_date <= TODAY + timedelta(days=60):
@@ -364,9 +392,7 @@ def test_generator_is_pure() -> None:
         "import sys, sunshine.demo.fake\n"
         "assert not [m for m in sys.modules if m.startswith(('sqlalchemy', 'sunshine.regions'))]\n"
     )
-    subprocess.run(
-        [sys.executable, "-c", code], check=True, env={"PYTHONPATH": ":".join(sys.path)}
-    )
+    subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": ":".join(sys.path)})
 
 
 def test_names_look_chinese_and_fit_the_columns() -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 
-from conftest import Demo
 from fastapi.testclient import TestClient
-from helpers import csrf_of, login
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from conftest import Demo
+from helpers import csrf_of, login
 from sunshine.audit.models import AuditEntry
 from sunshine.auth.models import User
 from sunshine.registry.models import Business
@@ -19,7 +19,7 @@ HTML = {"accept": "text/html"}
 
 
 def _rows(html: str) -> list[str]:
-    table = html.split('id="business-table"')[1].split("</table>")[0]
+    table = html.split('id="business-table"')[1].split("</table>", maxsplit=1)[0]
     return [chunk.split('">', 1)[1].split("</a>")[0]
             for chunk in table.split('<a href="/gov/businesses/')[1:]]
 

@@ -7,11 +7,11 @@ import re
 
 import pytest
 import zxingcpp
-from conftest import Demo
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy.orm import Session
 
+from conftest import Demo
 from sunshine.registry.models import Business, Staff
 
 HTML = {"accept": "text/html"}
@@ -95,3 +95,19 @@ def test_english_alternative(client: TestClient, store: Business) -> None:
     assert "Food business licence" in page.text
     assert page.headers["content-language"] == "en"
     assert "lang=en" in page.headers.get("set-cookie", "")
+
+
+def test_cached_page_follows_changes(client: TestClient, store: Business) -> None:
+    from helpers import api_token
+
+    first = client.get(f"/s/{store.public_code}", headers=HTML).text
+    assert "王小明" not in first
+    headers = api_token(client, "owner_a")
+    response = client.post(f"/api/v1/businesses/{store.id}/staff", headers=headers, json={
+        "name": "王小明", "position": "厨师", "id_number": "11010519491231002X",
+        "health_cert_number": "JK2026-0001", "health_cert_issue_date": "2026-06-01",
+        "health_cert_expiry_date": "2027-05-31"})
+    assert response.status_code == 201, response.text
+    again = client.get(f"/s/{store.public_code}", headers=HTML).text
+    assert "王**" in again
+    assert "2027-05-31" in again

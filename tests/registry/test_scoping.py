@@ -8,12 +8,12 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import Demo
 from fastapi.testclient import TestClient
-from helpers import api_token, login
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
+from conftest import Demo
+from helpers import api_token, login
 from sunshine.registry.models import Business
 
 HTML = {"accept": "text/html"}
@@ -26,7 +26,7 @@ def _business(session: Session, business_id: int) -> Business:
 
 
 def _table(html: str) -> str:
-    return html.split('id="business-table"')[1].split("</table>")[0]
+    return html.split('id="business-table"')[1].split("</table>", maxsplit=1)[0]
 
 
 @pytest.fixture

@@ -112,7 +112,11 @@ def list_businesses(
         descending=descending,
     )
     result = registry.list_businesses(
-        session=session, actor=principal, filters=filters, page=PageRequest(page, per_page)
+        session=session,
+        actor=principal,
+        filters=filters,
+        page=PageRequest(page, per_page),
+        count_cap=None,  # integrators rely on exact totals
     )
     return BusinessPage(
         items=[BusinessRead.model_validate(registry.business_view(b)) for b in result.items],

@@ -16,6 +16,7 @@ what is wrong.
 
 from __future__ import annotations
 
+import functools
 import operator
 import random
 import re
@@ -159,6 +160,12 @@ def validate_region_code(code: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=8192)
+def _validate_region_code_cached(code: str) -> str:
+    """:func:`validate_region_code` for generators that reuse a few thousand county codes."""
+    return validate_region_code(code)
+
+
 # --------------------------------------------------------------------------------------------
 # Unified social credit code (统一社会信用代码, GB 32100-2015)
 # --------------------------------------------------------------------------------------------
@@ -282,7 +289,7 @@ def make_uscc(
     """
     if len(region_code) != 6:
         raise ValueError(f"region_code must be 6 digits, got {region_code!r}")
-    validate_region_code(region_code)
+    _validate_region_code_cached(region_code)
     if authority not in _USCC_VALUES or category not in _USCC_VALUES:
         raise ValueError(f"authority and category must be USCC characters, got {authority!r}")
     if rng.random() < 0.7:
@@ -402,14 +409,21 @@ _SC_PATTERN = re.compile(r"^SC[12]\d{13}$")
 _LICENCE_DIGITS = 14
 
 
+def _mod11_10_step(product: int, digit: int) -> int:
+    return (((product + digit) % 10 or 10) * 2) % 11
+
+
+#: ISO 7064 MOD 11,10 transitions: _MOD11_10_NEXT[product][digit] is the next product.
+_MOD11_10_NEXT = tuple(tuple(_mod11_10_step(p, d) for d in range(10)) for p in range(11))
+
+
 def mod11_10_check_digit(digits: str) -> int:
     """ISO 7064 MOD 11,10 check digit of a string of decimal digits."""
+    if not _is_ascii_digits(digits):
+        raise ValueError(f"expected decimal digits, got {digits!r}")
     product = 10
-    for char in digits:
-        if char not in _DIGITS:
-            raise ValueError(f"expected decimal digits, got {digits!r}")
-        total = (product + int(char)) % 10 or 10
-        product = (total * 2) % 11
+    for digit in map(int, digits):
+        product = _MOD11_10_NEXT[product][digit]
     return (11 - product) % 10
 
 

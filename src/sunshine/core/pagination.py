@@ -29,6 +29,12 @@ class Page(Generic[T]):
     items: Sequence[T]
     total: int
     request: PageRequest
+    # Set when counting stopped early: ``total`` is then a lower bound ("10,000+").
+    count_cap: int | None = None
+
+    @property
+    def capped(self) -> bool:
+        return self.count_cap is not None and self.total > self.count_cap
 
     @property
     def pages(self) -> int:

@@ -12,6 +12,7 @@ Paths kept in the database are relative to ``storage_dir``, so the folder can mo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -53,7 +54,9 @@ class UploadRejected(DomainError):
 
     @classmethod
     def wrong_type(cls) -> UploadRejected:
-        return cls(message=TYPE_MESSAGE, status=415, slug="unsupported-file-type", msgid=TYPE_MESSAGE)
+        return cls(
+            message=TYPE_MESSAGE, status=415, slug="unsupported-file-type", msgid=TYPE_MESSAGE
+        )
 
     @classmethod
     def empty(cls) -> UploadRejected:
@@ -196,7 +199,5 @@ def delete(relative_path: str) -> None:
     """Remove a stored file and its token folder (missing files are ignored)."""
     path = path_of(relative_path)
     path.unlink(missing_ok=True)
-    try:
+    with contextlib.suppress(OSError):  # not empty: leave it
         path.parent.rmdir()
-    except OSError:
-        pass

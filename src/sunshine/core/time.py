@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -28,3 +28,10 @@ def as_utc(value: datetime) -> datetime:
 def to_local(value: datetime) -> datetime:
     """Show an instant in Asia/Shanghai."""
     return as_utc(value).astimezone(SHANGHAI)
+
+
+def seconds_until_local_midnight() -> int:
+    """Seconds until the date changes in China (at least 1)."""
+    now = datetime.now(SHANGHAI)
+    midnight = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=SHANGHAI)
+    return max(1, int((midnight - now).total_seconds()))

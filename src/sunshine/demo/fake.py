@@ -16,7 +16,7 @@ import itertools
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TypeVar
 
 from sunshine.core.identifiers import (
@@ -385,7 +385,11 @@ def _apportion(total: int, weights: Sequence[float]) -> list[int]:
 
 
 def _allocate(counties: list[_County], total: int, focus: Sequence[str]) -> list[int]:
-    """Businesses per county: focus counties first, then one each, then by weight."""
+    """Businesses per county: focus counties first, then one each, then by weight.
+
+    Focus counties always get their quota (as far as ``total`` goes); every other county gets
+    one when ``total`` covers that too, and the rest is shared in proportion to the weights.
+    """
     position = {county.code: index for index, county in enumerate(counties)}
     counts = [0] * len(counties)
     remaining = total
@@ -394,11 +398,14 @@ def _allocate(counties: list[_County], total: int, focus: Sequence[str]) -> list
         given = min(focus_need, remaining)
         counts[position[code]] += given
         remaining -= given
-    empty = [index for index, count in enumerate(counts) if count == 0]
-    if remaining >= len(empty):
-        for index in empty:
-            counts[index] = 1
-        remaining -= len(empty)
+    # One for each other county, busiest kind first if there are not enough to go round.
+    empty = sorted(
+        (index for index, count in enumerate(counts) if count == 0),
+        key=lambda index: (-counties[index].weight, index),
+    )
+    for index in empty[:remaining]:
+        counts[index] = 1
+    remaining -= min(remaining, len(empty))
     extra = _apportion(remaining, [county.weight for county in counties])
     return [count + more for count, more in zip(counts, extra, strict=True)]
 
@@ -519,6 +526,7 @@ def _shift_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+_ONE_DAY = timedelta(days=1)
 _FIRST_DAY_OFFSET = -730  # earliest day drawn relative to today (trainings, expired documents)
 _LAST_DAY_OFFSET = 365 * LICENCE_YEARS  # latest (licence expiry)
 
@@ -564,7 +572,7 @@ class _Builder:
             date.fromordinal(self.today_ordinal + offset)
             for offset in range(_FIRST_DAY_OFFSET, _LAST_DAY_OFFSET + 1)
         ]
-        self.issue_dates: dict[tuple[int, int], date] = {}
+        self.validity: dict[tuple[date, int], tuple[date, date]] = {}
         latest = min(LATEST_BIRTH, _shift_years(today, -MIN_STAFF_AGE))
         first_birth = EARLIEST_BIRTH.toordinal()
         self.birth_texts = [
@@ -606,14 +614,19 @@ class _Builder:
         """A uniformly chosen day ``low..high`` days from today (within the precomputed span)."""
         return self.days[low - _FIRST_DAY_OFFSET + int(self.random() * (high - low + 1))]
 
-    def issue_date_for(self, expiry: date, years: int) -> date:
-        """Issue date of a document valid ``years`` whose last valid day is ``expiry``."""
-        key = (expiry.toordinal(), years)
-        issued = self.issue_dates.get(key)
-        if issued is None:
-            issued = _shift_years(date.fromordinal(key[0] + 1), -years)
-            self.issue_dates[key] = issued
-        return issued
+    def validity_ending(self, expiry: date, years: int) -> tuple[date, date]:
+        """Issue and expiry dates of a document valid ``years``, expiring on or near ``expiry``.
+
+        The expiry is the last valid day: one day before the issue date's anniversary. Around
+        29 February the wanted expiry may have no issue date, so it can move by a day.
+        """
+        key = (expiry, years)
+        dates = self.validity.get(key)
+        if dates is None:
+            issued = _shift_years(expiry + _ONE_DAY, -years)
+            dates = issued, _shift_years(issued, years) - _ONE_DAY
+            self.validity[key] = dates
+        return dates
 
     def phone(self) -> str:
         return f"{self.pick(words.MOBILE_PREFIXES)}{int(self.random() * 100_000_000):08d}"
@@ -706,7 +719,7 @@ class _Builder:
             expires = self.days_from_today(0, CERT_WARNING_DAYS)
         else:
             expires = self.days_from_today(CERT_WARNING_DAYS + 1, 364)
-        issued = self.issue_date_for(expires, CERT_YEARS)
+        issued, expires = self.validity_ending(expires, CERT_YEARS)
         state = self.state(county)
         state.certificates += 1
         return f"{county.code}{issued.year}{state.certificates:07d}", issued, expires
@@ -759,7 +772,8 @@ class _Builder:
             expires = self.days_from_today(0, LICENCE_WARNING_DAYS)
         else:
             expires = self.days_from_today(LICENCE_WARNING_DAYS + 1, 365 * LICENCE_YEARS)
-        return self.issue_date_for(expires, LICENCE_YEARS), expires, status
+        issued, expires = self.validity_ending(expires, LICENCE_YEARS)
+        return issued, expires, status
 
     def operating_status(self, licence_status: str, expires: date) -> str:
         draw = self.rng.random()

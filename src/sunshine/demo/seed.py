@@ -262,6 +262,7 @@ def seed_province(
     # Outlets generated before (or with) their HQ get the link once every id is known.
     demo_repo.link_outlets(session, [(bid, key_to_id[key]) for bid, key in pending_hq])
     session.flush()
+    demo_repo.refresh_statistics(session)
     accounts = create_demo_accounts(session=session, province_code=province_code, focus=focus)
     audit.record(
         session=session,

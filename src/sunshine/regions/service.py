@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -159,17 +160,37 @@ class AreaOption:
     depth: int
 
 
+_AREAS_TTL_S = 600
+_areas_cache: dict[tuple[str, str, bool], tuple[float, list[AreaOption]]] = {}
+
+
 def areas_within(
     *, session: Session, actor: Principal, townships: bool = False
 ) -> list[AreaOption]:
-    """The regions of the actor's jurisdiction, root first, for area pickers."""
+    """The regions of the actor's jurisdiction, root first, for area pickers.
+
+    Divisions change once a year at most, and every list page needs them: kept in the
+    process for ten minutes (and dropped when this process loads divisions).
+    """
     if actor.jurisdiction_level is None or actor.jurisdiction_code is None:
         return []
-    within = (actor.jurisdiction_level, actor.jurisdiction_code)
+    key = (actor.jurisdiction_level.value, actor.jurisdiction_code, townships)
+    cached = _areas_cache.get(key)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    options = _areas(session, actor.jurisdiction_level, actor.jurisdiction_code, townships)
+    _areas_cache[key] = (time.monotonic() + _AREAS_TTL_S, options)
+    return options
+
+
+def _areas(
+    session: Session, root_level: RegionLevel, root_code: str, townships: bool
+) -> list[AreaOption]:
+    within = (root_level, root_code)
     levels = [RegionLevel.PROVINCE, RegionLevel.PREFECTURE, RegionLevel.COUNTY]
-    if townships or actor.jurisdiction_level in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP):
+    if townships or root_level in (RegionLevel.COUNTY, RegionLevel.TOWNSHIP):
         levels.append(RegionLevel.TOWNSHIP)
-    start = levels.index(actor.jurisdiction_level) if actor.jurisdiction_level in levels else 0
+    start = levels.index(root_level)
     rows: list[Region] = []
     for level in levels[start:]:
         rows.extend(repository.regions_at_level(session, level=level, within=within))

@@ -54,6 +54,17 @@ class StorePage:
     chain_name: str | None
 
 
+def store_cache_key(code: str, locale: str) -> str:
+    return f"store:{code.strip().upper()}:{locale}"
+
+
+def store_cache_keys(code: str) -> tuple[str, ...]:
+    """Every cached rendering of a store's page (one per UI language)."""
+    from sunshine.core.i18n import LOCALES
+
+    return tuple(store_cache_key(code, locale) for locale in LOCALES)
+
+
 def _published(business: Business | None) -> Business:
     if business is None or business.category is not BusinessCategory.CATERER:
         raise NotFoundError("No store has this code.")

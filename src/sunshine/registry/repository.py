@@ -103,11 +103,15 @@ def page_businesses(
     today: date,
     offset: int,
     limit: int,
+    count_cap: int | None = None,
 ) -> tuple[Sequence[Business], int]:
+    """One page and the number of matches; counting stops at ``count_cap`` + 1 if given
+    (counting 100,000 rows on every page view costs more than the page itself)."""
     stmt = _filtered(scope, filters, today)
-    total = session.execute(
-        select(func.count()).select_from(stmt.with_only_columns(Business.id).subquery())
-    ).scalar_one()
+    counted = stmt.with_only_columns(Business.id)
+    if count_cap is not None:
+        counted = counted.limit(count_cap + 1)
+    total = session.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
     column = SORTABLE.get(filters.sort, Business.name)
     order = column.desc() if filters.descending else column.asc()
     rows = session.execute(stmt.order_by(order, Business.id).offset(offset).limit(limit))
@@ -414,3 +418,62 @@ def certificate_counts_by_business(
     for business_id, name, n in rows:
         counts[int(business_id)][str(name)] = int(n)
     return counts
+
+
+# ============================================================================================
+# Bulk imports (registry/imports.py). Appended for the bulk-import feature; keep at the end.
+# ============================================================================================
+
+
+def get_import_job_by_id(session: Session, job_id: int) -> ImportJob | None:
+    return session.get(ImportJob, job_id)
+
+
+def import_job_scope(
+    *, kind: str, user_id: int | None, org_unit_id: int | None, business_id: int | None
+) -> ColumnElement[bool]:
+    """Import jobs of ``kind`` a user may see.
+
+    Business imports (regulators): those the user started, and those of colleagues in the same
+    office. Staff imports (enterprises): those of the user's own business. ``None`` values
+    grant nothing.
+    """
+    from sqlalchemy import false
+
+    from sunshine.auth.models import User
+
+    condition: ColumnElement[bool] = false()
+    if kind == "businesses" and user_id is not None:
+        condition = ImportJob.created_by_id == user_id
+        if org_unit_id is not None:
+            colleagues = select(User.id).where(User.org_unit_id == org_unit_id)
+            condition = or_(condition, ImportJob.created_by_id.in_(colleagues))
+    elif kind == "staff" and business_id is not None:
+        condition = ImportJob.business_id == business_id
+    return and_(ImportJob.kind == kind, condition)
+
+
+def get_import_job_in_scope(
+    session: Session, *, token: str, scope: ColumnElement[bool]
+) -> ImportJob | None:
+    stmt = select(ImportJob).where(ImportJob.token == token, scope)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def recent_import_jobs(
+    session: Session, *, scope: ColumnElement[bool], limit: int
+) -> Sequence[ImportJob]:
+    stmt = select(ImportJob).where(scope).order_by(ImportJob.id.desc()).limit(limit)
+    return session.execute(stmt).scalars().all()
+
+
+def existing_staff_digests(session: Session, business_id: int, digests: Sequence[str]) -> set[str]:
+    """Which of ``digests`` (ID-number digests) belong to active staff of the business."""
+    if not digests:
+        return set()
+    stmt = select(Staff.id_number_digest).where(
+        Staff.business_id == business_id,
+        Staff.active.is_(True),
+        Staff.id_number_digest.in_(list(digests)),
+    )
+    return set(session.execute(stmt).scalars())

@@ -15,6 +15,7 @@ from sunshine.auth import access
 from sunshine.auth.enums import Role
 from sunshine.auth.principal import Principal
 from sunshine.core import crypto
+from sunshine.core.cache import invalidate_after_commit
 from sunshine.core.errors import (
     ConflictError,
     FieldProblem,
@@ -34,12 +35,15 @@ from sunshine.regions.service import AreaOption
 from sunshine.registry import repository as repo
 from sunshine.registry.enums import BusinessCategory, CertificateState, LicenceKind, LicenceStatus
 from sunshine.registry.models import Business, Staff
+from sunshine.registry.public import store_cache_keys
 from sunshine.registry.repository import BusinessFilter
 from sunshine.registry.rules import certificate_state, effective_licence_status, licence_expiring
 from sunshine.registry.schemas import BusinessCreate, BusinessUpdate, StaffCreate
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed by hand
 CODE_LENGTH = 10  # 32**10 ≈ 1.1e15 codes: not guessable by enumeration
+
+LIST_COUNT_CAP = 10_000
 
 BUSINESS_AUDIT_FIELDS = (
     "name",
@@ -76,6 +80,13 @@ STAFF_AUDIT_FIELDS = (
     "health_cert_expiry_date",
     "active",
 )
+
+
+def _invalidate_store_page(session: Session, business_id: int) -> None:
+    """The public store page shows this business: drop its cached copies after commit."""
+    business = session.get(Business, business_id)
+    if business is not None:
+        invalidate_after_commit(session, *store_cache_keys(business.public_code))
 
 
 def new_public_code() -> str:
@@ -254,6 +265,7 @@ def update_business(
     session.flush()
     after = audit.snapshot(business, BUSINESS_AUDIT_FIELDS)
     if after != before:
+        _invalidate_store_page(session, business.id)
         audit.record(
             session=session,
             actor=actor,
@@ -294,7 +306,10 @@ def list_businesses(
     filters: BusinessFilter,
     page: PageRequest,
     today: date | None = None,
+    count_cap: int | None = LIST_COUNT_CAP,
 ) -> Page[Business]:
+    """Businesses in the actor's scope. Beyond ``count_cap`` matches the total is reported
+    as a lower bound; pass ``None`` for an exact count."""
     filters = _filters_with_region(session, filters)
     rows, total = repo.page_businesses(
         session,
@@ -303,8 +318,9 @@ def list_businesses(
         today=today or today_local(),
         offset=page.offset,
         limit=page.per_page,
+        count_cap=count_cap,
     )
-    return Page(items=rows, total=total, request=page)
+    return Page(items=rows, total=total, request=page, count_cap=count_cap)
 
 
 def iter_businesses(
@@ -417,6 +433,7 @@ def add_staff(*, session: Session, actor: Principal, business_id: int, data: Sta
     staff = build_staff(business_id=business_id, data=data)
     session.add(staff)
     session.flush()
+    _invalidate_store_page(session, business_id)
     audit.record(
         session=session,
         actor=actor,
@@ -456,6 +473,7 @@ def update_staff(*, session: Session, actor: Principal, staff_id: int, data: Sta
     ):
         setattr(staff, name, getattr(fresh, name))
     session.flush()
+    _invalidate_store_page(session, staff.business_id)
     audit.record(
         session=session,
         actor=actor,
@@ -475,6 +493,7 @@ def deactivate_staff(*, session: Session, actor: Principal, staff_id: int) -> St
     if staff.active:
         staff.active = False
         session.flush()
+        _invalidate_store_page(session, staff.business_id)
         audit.record(
             session=session,
             actor=actor,

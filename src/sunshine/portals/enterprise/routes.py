@@ -67,14 +67,14 @@ def _link(business: Business, principal: Principal, path: str, **params: object)
 
 
 def _page(
-    request: Request, principal: Principal, business: Business, template: str, **ctx: Any
+    request: Request, principal: Principal, current: Business, template: str, /, **ctx: Any
 ) -> Response:
-    """Render a page about ``business`` with the scope helpers the layout needs."""
+    """Render a page about ``current`` with the scope helpers the layout needs."""
     status_code = ctx.pop("status_code", 200)
     context = {
-        "current": business,
-        "own_business": business.id == principal.business_id,
-        "link": lambda path, **params: _link(business, principal, path, **params),
+        "current": current,
+        "own_business": current.id == principal.business_id,
+        "link": lambda path, **params: _link(current, principal, path, **params),
         **ctx,
     }
     return render(request, template, context, status_code=status_code)
@@ -97,7 +97,7 @@ def dashboard(request: Request, session: DbSession, principal: Enterprise) -> Re
         session=session,
         actor=principal,
         business_id=_selected(request),
-        outlets=PageRequest(forms.page_number(request), 20),
+        outlets=PageRequest(1, 20),
     )
     return _page(request, principal, data.business, "biz/dashboard.html", d=data)
 
@@ -341,6 +341,21 @@ async def update_staff(
             status_code=status_code,
         )
     return RedirectResponse(_link(business, principal, "/biz/staff", saved=1), status_code=303)
+
+
+@router.get("/staff/{staff_id}/deactivate")
+def confirm_deactivate(
+    request: Request, session: DbSession, principal: Enterprise, staff_id: int
+) -> Response:
+    """Ask before taking someone off the register (no script needed to confirm)."""
+    member = registry.editable_staff(session=session, actor=principal, staff_id=staff_id)
+    return _page(
+        request,
+        principal,
+        _staff_business(session, principal, member),
+        "biz/staff_deactivate.html",
+        member=registry.staff_view(member),
+    )
 
 
 @router.post("/staff/{staff_id}/deactivate", dependencies=Csrf)

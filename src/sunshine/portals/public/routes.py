@@ -6,12 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from sunshine.auth import service as auth_service
 from sunshine.config import get_settings
 from sunshine.core import qrcodes
+from sunshine.core.cache import get_cache
+from sunshine.core.db import unit_of_work
 from sunshine.core.errors import AuthenticationError, ThrottledError, ValidationFailed
 from sunshine.core.pagination import PageRequest
+from sunshine.core.time import seconds_until_local_midnight
 from sunshine.portals.shared.deps import (
     SESSION_COOKIE,
     CurrentPrincipal,
@@ -20,7 +24,7 @@ from sunshine.portals.shared.deps import (
     check_csrf,
     client_ip,
 )
-from sunshine.portals.shared.templating import render
+from sunshine.portals.shared.templating import html_response, render, render_page, request_locale
 from sunshine.regions import repository as regions_repo
 from sunshine.regions.enums import RegionLevel
 from sunshine.registry import public
@@ -65,10 +69,29 @@ def home(
     )
 
 
+def _store_html(request: Request, code: str, key: str) -> bytes:
+    cache = get_cache()
+    html = cache.get(key)
+    if html is None:
+        with unit_of_work() as session:
+            page = public.store_page(session=session, code=code)
+        html = render_page(request, "public/store.html", {"store": page}).encode("utf-8")
+        # Certificate states change with the date: never keep a page past local midnight.
+        ttl = min(get_settings().store_page_cache_s, seconds_until_local_midnight())
+        cache.set(key, html, ttl)
+    return html
+
+
 @router.get("/s/{code}")
-def store(request: Request, session: DbSession, code: str) -> Response:
-    page = public.store_page(session=session, code=code)
-    response = render(request, "public/store.html", {"store": page}, principal=None)
+async def store(request: Request, code: str) -> Response:
+    """The store page. It is the same for everyone, so it is cached per store and language
+    (shared through Redis in server mode) and dropped when the store's records change.
+    A hot page is answered on the event loop; anything needing I/O runs in the threadpool."""
+    key = public.store_cache_key(code, request_locale(request))
+    html = get_cache().peek_local(key)
+    if html is None:
+        html = await run_in_threadpool(_store_html, request, code, key)
+    response = html_response(request, html)
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
 

@@ -51,8 +51,7 @@ def _environment() -> Environment:
     )
     env.filters["local_dt"] = _local_dt
     env.filters["iso_date"] = _iso_date
-    env.filters["json_text"] = lambda value: json.dumps(value, ensure_ascii=False,
-                                                        sort_keys=True)
+    env.filters["json_text"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
     env.filters["mask_name"] = mask_name
     env.filters["mask_phone"] = mask_phone
     env.globals["label"] = label
@@ -108,28 +107,37 @@ def ensure_csrf_cookie(request: Request) -> str | None:
     return value
 
 
-def render(
+def render_page(
     request: Request,
     template: str,
     context: dict[str, Any] | None = None,
     *,
-    status_code: int = 200,
     principal: Principal | None = None,
-) -> HTMLResponse:
+) -> str:
+    """The template rendered for this request's locale and principal."""
     principal = principal or getattr(request.state, "principal", None)
-    new_csrf_cookie = ensure_csrf_cookie(request)
     locale = request_locale(request, principal)
-    translator = Translator(locale)
     data: dict[str, Any] = {
         "request": request,
         "principal": principal,
-        "_": translator,
+        "_": Translator(locale),
         "locale": locale,
         "csrf_token": csrf_for(request),
         "url_with": lambda **kw: url_with(request, **kw),
     }
     data.update(context or {})
-    html = ENV.get_template(template).render(data)
+    return ENV.get_template(template).render(data)
+
+
+def html_response(
+    request: Request,
+    html: str | bytes,
+    *,
+    status_code: int = 200,
+    new_csrf_cookie: str | None = None,
+) -> HTMLResponse:
+    """An HTML response with the language cookie and header set."""
+    locale = request_locale(request, getattr(request.state, "principal", None))
     response = HTMLResponse(html, status_code=status_code)
     if request.query_params.get("lang"):
         response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax")
@@ -143,6 +151,20 @@ def render(
         )
     response.headers["Content-Language"] = "zh-CN" if locale == "zh_CN" else "en"
     return response
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    principal: Principal | None = None,
+) -> HTMLResponse:
+    """Render a portal page (issuing a pre-session CSRF cookie to new visitors)."""
+    new_csrf_cookie = ensure_csrf_cookie(request)
+    html = render_page(request, template, context, principal=principal)
+    return html_response(request, html, status_code=status_code, new_csrf_cookie=new_csrf_cookie)
 
 
 def translator(request: Request) -> Translator:

@@ -1,0 +1,52 @@
+"""The page cache: expiry, invalidation after commit, and across workers through Redis."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from sqlalchemy.orm import Session
+
+from sunshine.core.cache import MemoryCache, RedisCache, TieredCache, invalidate_after_commit
+
+
+def test_memory_cache_expires_and_evicts() -> None:
+    cache = MemoryCache(max_entries=2)
+    cache.set("a", b"1", ttl_s=60)
+    cache.set("b", b"2", ttl_s=60)
+    cache.set("c", b"3", ttl_s=60)
+    assert cache.get("a") is None  # least recently used went first
+    assert cache.get("c") == b"3"
+    cache.set("d", b"4", ttl_s=0)
+    assert cache.get("d") is None
+
+
+def test_invalidation_waits_for_commit(session: Session) -> None:
+    from sunshine.core.cache import get_cache
+
+    cache = get_cache()
+    cache.set("k", b"v", ttl_s=60)
+    invalidate_after_commit(session, "k")
+    assert cache.get("k") == b"v"
+    session.rollback()
+    assert cache.get("k") == b"v"
+    invalidate_after_commit(session, "k")
+    session.commit()
+    assert cache.get("k") is None
+
+
+@pytest.mark.skipif(not os.environ.get("SUNSHINE_TEST_REDIS_URL"),
+                    reason="needs Redis (SUNSHINE_TEST_REDIS_URL; CI sets it)")
+def test_invalidation_reaches_other_workers() -> None:
+    url = os.environ["SUNSHINE_TEST_REDIS_URL"]
+    worker_a, worker_b = TieredCache(RedisCache(url)), TieredCache(RedisCache(url))
+    time.sleep(0.3)  # let both listeners subscribe
+    worker_a.set("store:X", b"old", ttl_s=60)
+    assert worker_b.get("store:X") == b"old"  # now also in b's first level
+    worker_a.delete("store:X")
+    deadline = time.monotonic() + 5
+    while worker_b.peek_local("store:X") is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert worker_b.peek_local("store:X") is None
+    assert worker_b.get("store:X") is None
