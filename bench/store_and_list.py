@@ -318,6 +318,12 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--port", type=int, default=8731)
+    parser.add_argument(
+        "--only",
+        choices=["store", "list"],
+        default=None,
+        help="run one half (results are then not written)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is needed as the load generator: apt-get install -y wrk", file=sys.stderr)
@@ -338,11 +344,14 @@ def main() -> int:
     flush_cache(args.backend)
     server = start_server(env, workers, args.port)
     try:
-        results["store_cold"] = wrk(args.port, cold, args.seconds, args.connections, 2)
-        wrk(args.port, zipf, args.seconds, args.connections, 2)  # warm-up
-        results["store_zipf"] = wrk(args.port, zipf, args.seconds, args.connections, 2)
-        wrk(args.port, hot, 10, args.connections, 2)  # warm-up
-        results["store_hot"] = wrk(args.port, hot, args.seconds, args.connections, 2)
+        if args.only != "list":
+            results["store_cold"] = wrk(args.port, cold, args.seconds, args.connections, 2)
+            wrk(args.port, zipf, args.seconds, args.connections, 2)  # warm-up
+            results["store_zipf"] = wrk(args.port, zipf, args.seconds, args.connections, 2)
+            wrk(args.port, hot, 10, args.connections, 2)  # warm-up
+            results["store_hot"] = wrk(args.port, hot, args.seconds, args.connections, 2)
+        if args.only == "store":
+            return _print(args.backend, results, None)
         cookie = session_cookie(args.port, "leader", "Sunshine#2026")
         urls = list_urls(env, rng, 5000)
         wrk(args.port, urls, 5, args.connections, 2, cookie)  # warm-up
@@ -364,16 +373,23 @@ def main() -> int:
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "results": results,
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"store_and_list-{args.backend}.json"
-    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = None
+    if args.only is None:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        out = RESULTS / f"store_and_list-{args.backend}.json"
+        out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return _print(args.backend, results, out)
+
+
+def _print(backend: str, results: dict[str, object], out: Path | None) -> int:
     for name, r in results.items():
         assert isinstance(r, dict)
         print(
-            f"{args.backend:<11}{name:<15}{r['rps']:>9.0f} req/s  p50 {r['p50_ms']:6.1f} ms  "
+            f"{backend:<11}{name:<15}{r['rps']:>9.0f} req/s  p50 {r['p50_ms']:6.1f} ms  "
             f"p95 {r['p95_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  errors {r['errors']}"
         )
-    print(f"written {out.relative_to(ROOT)}")
+    if out is not None:
+        print(f"written {out.relative_to(ROOT)}")
     return 0
 
 

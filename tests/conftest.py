@@ -58,6 +58,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         demo=True,
         database_url=_database_url(tmp),
         base_url="http://testserver",
+        jobs_immediate=True,
         storage_dir=tmp / "files",
         redis_url=os.environ.get("SUNSHINE_TEST_REDIS_URL") or None,
     )

@@ -36,8 +36,10 @@ def test_invalidation_waits_for_commit(session: Session) -> None:
     assert cache.get("k") is None
 
 
-@pytest.mark.skipif(not os.environ.get("SUNSHINE_TEST_REDIS_URL"),
-                    reason="needs Redis (SUNSHINE_TEST_REDIS_URL; CI sets it)")
+@pytest.mark.skipif(
+    not os.environ.get("SUNSHINE_TEST_REDIS_URL"),
+    reason="needs Redis (SUNSHINE_TEST_REDIS_URL; CI sets it)",
+)
 def test_invalidation_reaches_other_workers() -> None:
     url = os.environ["SUNSHINE_TEST_REDIS_URL"]
     worker_a, worker_b = TieredCache(RedisCache(url)), TieredCache(RedisCache(url))

@@ -23,8 +23,9 @@ def test_short_secret_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_own_secrets_are_accepted() -> None:
-    settings = Settings(demo=False, secret_key="s" * 40,
-                        data_key="c2VjcmV0LWRhdGEta2V5LWZvci10ZXN0cy0xMjM0NTY=")
+    settings = Settings(
+        demo=False, secret_key="s" * 40, data_key="c2VjcmV0LWRhdGEta2V5LWZvci10ZXN0cy0xMjM0NTY="
+    )
     assert not settings.demo
 
 

@@ -9,17 +9,30 @@ from helpers import api_token, csrf_of, login
 from sunshine.demo.seed import DEMO_PASSWORD
 
 PORTAL_OF = {
-    "admin": "/gov/", "leader": "/gov/", "city_leader": "/gov/", "inspector_a": "/gov/",
-    "chief_a": "/gov/", "owner_a": "/biz/", "manager_a": "/biz/", "staff_a": "/biz/",
-    "chain_hq": "/biz/", "citizen": "/",
+    "admin": "/gov/",
+    "leader": "/gov/",
+    "city_leader": "/gov/",
+    "inspector_a": "/gov/",
+    "chief_a": "/gov/",
+    "owner_a": "/biz/",
+    "manager_a": "/biz/",
+    "staff_a": "/biz/",
+    "chain_hq": "/biz/",
+    "citizen": "/",
 }
 
 
 @pytest.mark.parametrize("username", sorted(PORTAL_OF))
 def test_each_role_lands_on_its_portal(client: TestClient, username: str) -> None:
     page = client.get("/login")
-    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD,
-                                           "csrf_token": csrf_of(client, "/login")})
+    response = client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": DEMO_PASSWORD,
+            "csrf_token": csrf_of(client, "/login"),
+        },
+    )
     assert page.status_code == 200
     assert response.status_code == 303
     assert response.headers["location"] == PORTAL_OF[username]
@@ -51,8 +64,14 @@ def test_anonymous_is_sent_to_sign_in(client: TestClient) -> None:
 
 
 def test_wrong_password_is_rejected_without_saying_which_part(client: TestClient) -> None:
-    response = client.post("/login", data={"username": "inspector_a", "password": "nope",
-                                           "csrf_token": csrf_of(client, "/login")})
+    response = client.post(
+        "/login",
+        data={
+            "username": "inspector_a",
+            "password": "nope",
+            "csrf_token": csrf_of(client, "/login"),
+        },
+    )
     assert response.status_code == 401
     assert "Wrong username or password" in response.text or "用户名或密码错误" in response.text
 
@@ -60,21 +79,23 @@ def test_wrong_password_is_rejected_without_saying_which_part(client: TestClient
 def test_repeated_failures_lock_the_account(client: TestClient) -> None:
     token = csrf_of(client, "/login")
     for _ in range(5):
-        client.post("/login", data={"username": "inspector_b", "password": "bad",
-                                    "csrf_token": token})
-    locked = client.post("/login", data={"username": "inspector_b", "password": DEMO_PASSWORD,
-                                         "csrf_token": token})
+        client.post(
+            "/login", data={"username": "inspector_b", "password": "bad", "csrf_token": token}
+        )
+    locked = client.post(
+        "/login", data={"username": "inspector_b", "password": DEMO_PASSWORD, "csrf_token": token}
+    )
     assert locked.status_code == 429
-    api = client.post("/api/v1/auth/token", data={"username": "inspector_b",
-                                                  "password": DEMO_PASSWORD})
+    api = client.post(
+        "/api/v1/auth/token", data={"username": "inspector_b", "password": DEMO_PASSWORD}
+    )
     assert api.status_code == 429
     assert int(api.headers["retry-after"]) > 60
 
 
 def test_login_without_csrf_token_is_refused(client: TestClient) -> None:
     client.get("/login")
-    response = client.post("/login", data={"username": "inspector_a",
-                                           "password": DEMO_PASSWORD})
+    response = client.post("/login", data={"username": "inspector_a", "password": DEMO_PASSWORD})
     assert response.status_code == 403
 
 
@@ -84,20 +105,35 @@ def test_bearer_token_and_password_change_revokes_it(client: TestClient) -> None
     assert me.status_code == 200
     assert me.json()["username"] == "inspector_a"
     login(client, "inspector_a")
-    response = client.post("/account/password", data={
-        "current_password": DEMO_PASSWORD, "new_password": "Another#Passw0rd",
-        "csrf_token": csrf_of(client, "/account/password")})
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": DEMO_PASSWORD,
+            "new_password": "Another#Passw0rd",
+            "csrf_token": csrf_of(client, "/account/password"),
+        },
+    )
     assert response.status_code == 200
     assert client.get("/api/v1/me", headers=headers).status_code == 401
-    assert client.get("/api/v1/me", headers=api_token(
-        client, "inspector_a", "Another#Passw0rd")).status_code == 200
+    assert (
+        client.get(
+            "/api/v1/me", headers=api_token(client, "inspector_a", "Another#Passw0rd")
+        ).status_code
+        == 200
+    )
 
 
 def test_weak_new_password_is_rejected_with_reasons(client: TestClient) -> None:
     login(client, "owner_a")
-    response = client.post("/account/password", data={
-        "current_password": DEMO_PASSWORD, "new_password": "short",
-        "csrf_token": csrf_of(client, "/account/password")}, headers={"accept": "text/html"})
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": DEMO_PASSWORD,
+            "new_password": "short",
+            "csrf_token": csrf_of(client, "/account/password"),
+        },
+        headers={"accept": "text/html"},
+    )
     assert response.status_code == 422
     assert "at least 10 characters" in response.text
 

@@ -99,6 +99,8 @@ def staff_csv(count: int, *, seed: int) -> bytes:
 def upload(
     client: TestClient, portal: str, filename: str, content: bytes, *, csrf: bool = True
 ) -> Response:
+    """Post ``content`` as the upload form does (in English, so messages read as msgids)."""
+    client.cookies.set("lang", "en")
     data = {"csrf_token": csrf_of(client, f"/{portal}/imports")} if csrf else {}
     return client.post(
         f"/{portal}/imports",

@@ -24,8 +24,9 @@ def store(demo: Demo, session: Session) -> Business:
     return business
 
 
-def test_store_page_shows_the_published_facts(client: TestClient, store: Business,
-                                              session: Session) -> None:
+def test_store_page_shows_the_published_facts(
+    client: TestClient, store: Business, session: Session
+) -> None:
     page = client.get(f"/s/{store.public_code}", headers=HTML)
     assert page.status_code == 200
     html = page.text
@@ -42,8 +43,9 @@ def test_store_page_shows_the_published_facts(client: TestClient, store: Busines
         assert person.id_number_masked not in html  # no ID numbers at all
 
 
-def test_store_page_is_light_and_has_no_blocking_scripts(client: TestClient,
-                                                         store: Business) -> None:
+def test_store_page_is_light_and_has_no_blocking_scripts(
+    client: TestClient, store: Business
+) -> None:
     page = client.get(f"/s/{store.public_code}", headers=HTML)
     assert len(page.content) < 100 * 1024
     head = page.text.split("</head>")[0]
@@ -51,8 +53,9 @@ def test_store_page_is_light_and_has_no_blocking_scripts(client: TestClient,
     assert page.headers["cache-control"].startswith("public")
 
 
-def test_codes_are_case_insensitive_and_unknown_codes_404(client: TestClient,
-                                                          store: Business) -> None:
+def test_codes_are_case_insensitive_and_unknown_codes_404(
+    client: TestClient, store: Business
+) -> None:
     assert client.get(f"/s/{store.public_code.lower()}", headers=HTML).status_code == 200
     missing = client.get("/s/ZZZZZZZZZZ", headers=HTML)
     assert missing.status_code == 404
@@ -79,12 +82,12 @@ def test_svg_qr_code_is_valid_svg(client: TestClient, store: Business) -> None:
     assert re.search(r"<svg[^>]+xmlns=", response.text)
 
 
-def test_public_search_finds_the_store_by_name_and_area(client: TestClient,
-                                                        store: Business) -> None:
+def test_public_search_finds_the_store_by_name_and_area(
+    client: TestClient, store: Business
+) -> None:
     by_name = client.get("/", params={"q": store.name}, headers=HTML)
     assert f"/s/{store.public_code}" in by_name.text
-    by_area = client.get("/", params={"q": store.name, "region": store.county_code},
-                         headers=HTML)
+    by_area = client.get("/", params={"q": store.name, "region": store.county_code}, headers=HTML)
     assert f"/s/{store.public_code}" in by_area.text
     elsewhere = client.get("/", params={"q": store.name, "region": "510105"}, headers=HTML)
     assert f"/s/{store.public_code}" not in elsewhere.text
@@ -103,10 +106,18 @@ def test_cached_page_follows_changes(client: TestClient, store: Business) -> Non
     first = client.get(f"/s/{store.public_code}", headers=HTML).text
     assert "王小明" not in first
     headers = api_token(client, "owner_a")
-    response = client.post(f"/api/v1/businesses/{store.id}/staff", headers=headers, json={
-        "name": "王小明", "position": "厨师", "id_number": "11010519491231002X",
-        "health_cert_number": "JK2026-0001", "health_cert_issue_date": "2026-06-01",
-        "health_cert_expiry_date": "2027-05-31"})
+    response = client.post(
+        f"/api/v1/businesses/{store.id}/staff",
+        headers=headers,
+        json={
+            "name": "王小明",
+            "position": "厨师",
+            "id_number": "11010519491231002X",
+            "health_cert_number": "JK2026-0001",
+            "health_cert_issue_date": "2026-06-01",
+            "health_cert_expiry_date": "2027-05-31",
+        },
+    )
     assert response.status_code == 201, response.text
     again = client.get(f"/s/{store.public_code}", headers=HTML).text
     assert "王**" in again

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import random
 import threading
 import zipfile
@@ -548,7 +549,11 @@ def test_queue_follows_the_settings(settings: Settings, tmp_path: Path) -> None:
     from huey import MemoryHuey, RedisHuey, SqliteHuey
 
     embedded = settings.model_copy(
-        update={"jobs_immediate": False, "database_url": f"sqlite:///{tmp_path}/db.sqlite3"}
+        update={
+            "jobs_immediate": False,
+            "redis_url": None,
+            "database_url": f"sqlite:///{tmp_path}/db.sqlite3",
+        }
     )
     assert jobs.queue_path(embedded) == tmp_path / "db.jobs.sqlite3"
     assert isinstance(jobs.build_huey(embedded), SqliteHuey)
@@ -573,21 +578,37 @@ def _ping(value: int) -> None:
         _PINGED.set()
 
 
-def test_embedded_consumer_runs_queued_jobs(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+REDIS_URL = os.environ.get("SUNSHINE_TEST_REDIS_URL")
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "sqlite",
+        pytest.param(
+            "redis",
+            marks=pytest.mark.skipif(
+                not REDIS_URL, reason="needs Redis (SUNSHINE_TEST_REDIS_URL; CI sets it)"
+            ),
+        ),
+    ],
+)
+def test_consumer_runs_queued_jobs(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, backend: str
 ) -> None:
     monkeypatch.setattr(settings, "jobs_immediate", False)
+    monkeypatch.setattr(settings, "redis_url", REDIS_URL if backend == "redis" else None)
     monkeypatch.setattr(settings, "database_url", f"sqlite:///{tmp_path}/queue-test.sqlite3")
     jobs.reset()
     _PINGED.clear()
-    jobs.enqueue("tests.ping", 42)  # queued in the SQLite file: nobody runs it yet
+    jobs.enqueue("tests.ping", 42)  # on the queue: nobody runs it yet
     assert not _PINGED.wait(0.2)
     consumer = jobs.start_embedded_consumer(workers=1)
     try:
-        assert _PINGED.wait(10), "the in-process consumer did not run the queued job"
+        assert _PINGED.wait(10), "the consumer did not run the queued job"
     finally:
         consumer.stop(graceful=True)
-    assert (tmp_path / "queue-test.jobs.sqlite3").is_file()
+    assert (tmp_path / "queue-test.jobs.sqlite3").is_file() == (backend == "sqlite")
 
 
 def test_serve_starts_and_stops_the_in_process_consumer(
@@ -608,6 +629,7 @@ def test_serve_starts_and_stops_the_in_process_consumer(
         return FakeConsumer()
 
     monkeypatch.setattr(settings, "jobs_immediate", False)
+    monkeypatch.setattr(settings, "redis_url", None)
     monkeypatch.setattr(jobs, "start_embedded_consumer", fake_start)
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: events.append("serve"))
     assert cli.main(["serve", "--job-threads", "3"]) == 0

@@ -58,8 +58,7 @@ def test_api_neighbouring_business_and_public_get_nothing(
     listing = client.get("/api/v1/businesses", params={"per_page": 200}, headers=headers).json()
     assert store_a.id not in {b["id"] for b in listing["items"]}
     assert client.get(f"/api/v1/businesses/{store_a.id}", headers=headers).status_code == 404
-    assert client.get(f"/api/v1/businesses/{store_a.id}/staff",
-                      headers=headers).status_code == 404
+    assert client.get(f"/api/v1/businesses/{store_a.id}/staff", headers=headers).status_code == 404
 
 
 def test_owner_sees_exactly_their_store(client: TestClient, store_a: Business) -> None:
@@ -71,8 +70,9 @@ def test_owner_sees_exactly_their_store(client: TestClient, store_a: Business) -
 def test_chain_hq_sees_its_outlets_only(client: TestClient, demo: Demo, session: Session) -> None:
     hq_id = demo.account("chain_hq")["business_id"]
     headers = api_token(client, "chain_hq")
-    items = client.get("/api/v1/businesses", params={"per_page": 200},
-                       headers=headers).json()["items"]
+    items = client.get("/api/v1/businesses", params={"per_page": 200}, headers=headers).json()[
+        "items"
+    ]
     assert len(items) > 1
     assert all(b["id"] == hq_id or b["chain_hq_id"] == hq_id for b in items)
 
@@ -80,8 +80,9 @@ def test_chain_hq_sees_its_outlets_only(client: TestClient, demo: Demo, session:
 def test_station_chief_sees_only_their_township(client: TestClient) -> None:
     headers = api_token(client, "chief_a")
     me = client.get("/api/v1/me", headers=headers).json()
-    items = client.get("/api/v1/businesses", params={"per_page": 200},
-                       headers=headers).json()["items"]
+    items = client.get("/api/v1/businesses", params={"per_page": 200}, headers=headers).json()[
+        "items"
+    ]
     assert items
     assert {b["township_code"] for b in items} == {me["jurisdiction_code"]}
 
@@ -130,21 +131,29 @@ def test_dashboard_counts_only_the_jurisdiction(
 ) -> None:
     from sqlalchemy import func, select
 
-    expected = session.execute(select(func.count()).select_from(Business).where(
-        Business.county_code == demo.counties[1])).scalar_one()
+    expected = session.execute(
+        select(func.count()).select_from(Business).where(Business.county_code == demo.counties[1])
+    ).scalar_one()
     login(client, "inspector_b")
     page = client.get("/gov/", headers=HTML).text
     assert f'id="stat-total">{expected}<' in page
 
 
-def test_regulator_cannot_register_outside_jurisdiction(client: TestClient, demo: Demo,
-                                                        store_a: Business) -> None:
+def test_regulator_cannot_register_outside_jurisdiction(
+    client: TestClient, demo: Demo, store_a: Business
+) -> None:
     headers = api_token(client, "inspector_b")
     body = {
-        "name": "越界测试餐馆", "uscc": "91510104MA6C5XXX3X", "form": "restaurant",
-        "licence_number": "JY25101040099999", "licence_issue_date": "2025-01-01",
-        "licence_expiry_date": "2030-01-01", "address": "四川省成都市锦江区测试路1号",
-        "region_code": demo.counties[0], "contact_name": "张三", "contact_phone": "13800000000",
+        "name": "越界测试餐馆",
+        "uscc": "91510104MA6C5XXX3X",
+        "form": "restaurant",
+        "licence_number": "JY25101040099999",
+        "licence_issue_date": "2025-01-01",
+        "licence_expiry_date": "2030-01-01",
+        "address": "四川省成都市锦江区测试路1号",
+        "region_code": demo.counties[0],
+        "contact_name": "张三",
+        "contact_phone": "13800000000",
         "food_safety_manager": "李四",
     }
     import random

@@ -29,6 +29,7 @@ from enum import StrEnum
 from typing import Any, BinaryIO, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from sunshine.audit import service as audit
@@ -319,6 +320,7 @@ def convert_cell(column: Column, value: object) -> object | None:
 MAX_ROWS = 50_000
 MAX_COLUMNS = 100
 MAX_PROBLEMS = 10_000
+MAX_VALUE_CHARS = 200  # of a cell's value quoted in a problem
 RECENT_JOBS = 20
 
 
@@ -433,7 +435,7 @@ def create_import(
     return job
 
 
-def _scope(actor: Principal, kind: ImportKind) -> Any:
+def _scope(actor: Principal, kind: ImportKind) -> ColumnElement[bool]:
     return repo.import_job_scope(
         kind=kind.value,
         user_id=actor.user_id if actor.is_regulator else None,
@@ -664,7 +666,7 @@ class RowChecker:
         return self.heading.get(key) or (self.by_key[key].heading if key in self.by_key else key)
 
     def problem(self, row: int, key: str, value: object, reason: str) -> Problem:
-        text = "" if value is None else str(value)
+        text = "" if value is None else str(value)[:MAX_VALUE_CHARS]
         if key in _MASKED and text:
             text = mask_id_number(text)
         return Problem(row, self._column_name(key) if key else "", text, reason)
@@ -685,7 +687,7 @@ class RowChecker:
             if column is None:
                 if not _blank([cell]):
                     reason = "value in a column without a heading"
-                    problems.append(Problem(number, "", _text(cell), reason))
+                    problems.append(Problem(number, "", _text(cell)[:MAX_VALUE_CHARS], reason))
                 continue
             raw[column.key] = cell
             try:

@@ -43,7 +43,7 @@ from sunshine.registry.schemas import BusinessCreate, BusinessUpdate, StaffCreat
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed by hand
 CODE_LENGTH = 10  # 32**10 ≈ 1.1e15 codes: not guessable by enumeration
 
-LIST_COUNT_CAP = 10_000
+LIST_COUNT_CAP = 2_000
 
 BUSINESS_AUDIT_FIELDS = (
     "name",
@@ -241,6 +241,16 @@ def update_business(
     business = get_business(session=session, actor=actor, business_id=business_id)
     placement = resolve_region(session, data.region_code)
     _check_in_jurisdiction(actor, placement)
+    if actor.is_enterprise and placement.county_code != business.county_code:
+        # Moving to another county moves the business to other regulators: they do that.
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "region_code",
+                    "a business cannot move to another county itself; ask your regulator",
+                )
+            ]
+        )
     owner = repo.licence_number_owner(session, data.licence_number)
     if owner is not None and owner != business.id:
         raise ValidationFailed(
@@ -777,16 +787,6 @@ def update_own_business(
     Moving to another county moves the business to other regulators: that is done by them.
     """
     business = editable_business(session=session, actor=actor, business_id=business_id)
-    placement = resolve_region(session, data.region_code)
-    if placement.county_code != business.county_code:
-        raise ValidationFailed(
-            [
-                FieldProblem(
-                    "region_code",
-                    "a business cannot move to another county itself; ask your regulator",
-                )
-            ]
-        )
     return update_business(session=session, actor=actor, business_id=business.id, data=data)
 
 

@@ -20,6 +20,7 @@ from starlette.datastructures import UploadFile
 
 from sunshine.auth.principal import Principal
 from sunshine.config import get_settings
+from sunshine.core import storage
 from sunshine.core.storage import UploadRejected, human_size
 from sunshine.portals.shared.deps import DbSession, Enterprise, Regulator, check_csrf
 from sunshine.portals.shared.templating import ENV, render, translator
@@ -138,13 +139,14 @@ def _create_and_enqueue(
         tasks.enqueue_import(job_id)
     except Exception:
         log.exception("could not queue import %s", token)
-        imports.fail(
+        stored_path = imports.fail(
             session=session,
             job_id=job_id,
             actor=principal,
             problems=[imports.Problem(None, "", "", "the job queue is not reachable: try later")],
         )
         session.commit()
+        storage.delete(stored_path)
     return token
 
 
@@ -170,6 +172,8 @@ async def _upload(
         return _index(
             request, session, principal, portal, upload_error=message, status_code=exc.status
         )
+    finally:
+        await upload.close()  # the spooled temporary copy; ours is under storage_dir
     return RedirectResponse(f"{portal.prefix}/imports/{token}", status_code=303)
 
 
