@@ -52,6 +52,9 @@ def test_city_leader_filters_sorts_and_exports_businesses(
     portal.locator("#menu").get_by_role("link", name="经营主体").click()
     portal.wait_for_url("**/gov/businesses")
     everything = result_count(portal)
+    unfiltered = names(portal)
+    assert len(unfiltered) == min(everything, PAGE_SIZE)
+    assert unfiltered == sorted(unfiltered)  # by name by default
     shot(portal, "list")
 
     area = portal.locator(f"#f-region option[value='{county}']")

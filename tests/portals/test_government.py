@@ -32,6 +32,8 @@ def test_dashboard_shows_counts_and_charts(client: TestClient) -> None:
     assert 'id="stat-total"' in page
     assert "成都市" in page
     assert "data-chart=" in page
+    assert ">restaurant<" not in page  # enum values are shown by their labels
+    assert ">餐馆<" in page
 
 
 def test_list_sorts_and_filters(client: TestClient, demo: Demo, session: Session) -> None:

@@ -13,6 +13,7 @@ from sunshine.core.time import today_local
 from sunshine.regions import repository as regions_repo
 from sunshine.regions.enums import RegionLevel
 from sunshine.registry import repository as repo
+from sunshine.registry.enums import BusinessForm, OperatingStatus
 
 _CHILD_COLUMN = {
     RegionLevel.PROVINCE: "prefecture_code",
@@ -27,9 +28,9 @@ class DashboardStats:
     jurisdiction_name: str
     counts: dict[str, int]
     by_region: list[tuple[str, str, int]]
-    by_form: list[tuple[str, int]]
+    by_form: list[tuple[BusinessForm, int]]
     by_licence_state: list[tuple[str, int]]
-    by_operating: list[tuple[str, int]]
+    by_operating: list[tuple[OperatingStatus, int]]
 
 
 def dashboard(*, session: Session, actor: Principal, today: date | None = None) -> DashboardStats:
@@ -66,7 +67,10 @@ def dashboard(*, session: Session, actor: Principal, today: date | None = None) 
         jurisdiction_name=root.name if root else actor.jurisdiction_code,
         counts=counts,
         by_region=by_region,
-        by_form=by_form,
+        by_form=[(BusinessForm(v), n) for v, n in by_form],
         by_licence_state=by_state,
-        by_operating=repo.count_by(session, scope=scope, column="operating_status"),
+        by_operating=[
+            (OperatingStatus(v), n)
+            for v, n in repo.count_by(session, scope=scope, column="operating_status")
+        ],
     )

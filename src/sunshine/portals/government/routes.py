@@ -44,7 +44,7 @@ def dashboard(request: Request, session: DbSession, principal: Regulator) -> Res
         ),
         "form": json.dumps(
             {
-                "labels": [_(label(BusinessForm(v))) for v, _n in data.by_form],
+                "labels": [_(label(v)) for v, _n in data.by_form],
                 "values": [n for _v, n in data.by_form],
             },
             ensure_ascii=False,
