@@ -421,7 +421,7 @@ def certificate_counts_by_business(
 
 
 # ============================================================================================
-# Bulk imports (registry/imports.py). Appended for the bulk-import feature; keep at the end.
+# Bulk imports (registry/imports/). Appended for the bulk-import feature; keep at the end.
 # ============================================================================================
 
 

@@ -2,43 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sunshine.audit import service as audit
 from sunshine.auth import access
-from sunshine.auth.enums import Role
 from sunshine.auth.principal import Principal
-from sunshine.core import crypto
-from sunshine.core.cache import invalidate_after_commit
-from sunshine.core.errors import (
-    ConflictError,
-    FieldProblem,
-    ForbiddenError,
-    NotFoundError,
-    ValidationFailed,
-)
-from sunshine.core.masking import mask_id_number
-from sunshine.core.pagination import Page, PageRequest
-from sunshine.core.qrcodes import store_url
-from sunshine.core.time import today_local
-from sunshine.core.validation import parse
+from sunshine.core.errors import FieldProblem, ValidationFailed
 from sunshine.regions import repository as regions_repo
 from sunshine.regions.enums import RegionLevel
 from sunshine.regions.models import Region
-from sunshine.regions.service import AreaOption
-from sunshine.registry import repository as repo
-from sunshine.registry.enums import BusinessCategory, CertificateState, LicenceKind, LicenceStatus
-from sunshine.registry.models import Business, Staff
-from sunshine.registry.public import store_cache_keys
-from sunshine.registry.repository import BusinessFilter
-from sunshine.registry.rules import certificate_state, effective_licence_status, licence_expiring
-from sunshine.registry.schemas import BusinessCreate, BusinessUpdate, StaffCreate
 
 
 @dataclass(frozen=True)
