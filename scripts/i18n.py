@@ -37,7 +37,7 @@ import io
 import string
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,6 +126,9 @@ class Extraction:
     unresolved: list[str] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
     translated: set[Param] = field(default_factory=set)
+    defaults: dict[tuple[tuple[str, str], str], list[tuple[Source, str, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
     def add(self, msgid: str, location: str, line: int, kwargs: frozenset[str] | None) -> None:
         if msgid:
@@ -143,6 +146,10 @@ class Extraction:
                 self.translated.add(source)
         return found
 
+    def add_default(self, param: Param, source: Source, location: str, line: int) -> None:
+        """A parameter's default value, used when a call leaves it out."""
+        self.defaults[(param.owner, param.name)].append((source, location, line))
+
     def resolve_parameters(self) -> None:
         """Follow parameters that reach _() to the literals passed at their call sites."""
         by_owner: dict[tuple[str, str], list[CallSite]] = defaultdict(list)
@@ -155,15 +162,19 @@ class Extraction:
             if param in seen:
                 continue
             seen.add(param)
-            for call in by_owner.get(param.owner, []):
-                for source in call.argument(param.index, param.name):
-                    if isinstance(source, Lit):
-                        for text in expand(Lit(source.node, source.path + param.path)):
-                            self.add(text, call.location, call.line, None)
-                    else:
-                        queue.append(
-                            Param(source.owner, source.index, source.name, source.path + param.path)
-                        )
+            passed = [
+                (source, call.location, call.line)
+                for call in by_owner.get(param.owner, [])
+                for source in call.argument(param.index, param.name)
+            ]
+            passed += self.defaults.get((param.owner, param.name), [])
+            for source, location, line in passed:
+                if isinstance(source, Lit):
+                    for text in expand(Lit(source.node, source.path + param.path)):
+                        self.add(text, location, line, None)
+                else:
+                    path = source.path + param.path
+                    queue.append(Param(source.owner, source.index, source.name, path))
 
 
 def _alternatives(node: object) -> list[object]:
@@ -278,7 +289,7 @@ class ProjectIndex:
     # template context: name -> what Python code passes under that name (dict keys, kwargs)
     context: dict[str, list[Source]] = field(default_factory=lambda: defaultdict(list))
     _resolving: set[tuple[str, str]] = field(default_factory=set)
-    _raw_classes: dict[str, tuple[list[str], list[str], bool]] = field(default_factory=dict)
+    class_info: dict[str, ClassInfo] = field(default_factory=dict)
 
     @classmethod
     def build(cls, files: Iterable[Path]) -> ProjectIndex:
@@ -305,16 +316,25 @@ class ProjectIndex:
             _index_statement(module, package, statement)
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
-                self._raw_classes[node.name] = _class_fields(node)
+                self.class_info[node.name] = _class_info(node, dotted, location)
         return module
 
     def finish(self) -> None:
         """Index the fields of every class seen (after all modules are added)."""
         self.fields.clear()
-        for name, (_bases, _own, positional) in self._raw_classes.items():
+        for name in self.class_info:
             self.classes.add(name)
-            for position, attribute in enumerate(_all_fields(name, self._raw_classes, set())):
-                self.fields[attribute].append((name, position if positional else None))
+            for attribute, position in _class_fields(name, self.class_info):
+                self.fields[attribute].append((name, position))
+
+    def class_defaults(self) -> Iterator[tuple[Param, Source, str, int]]:
+        """Default values of constructor parameters: (parameter, value, file, line)."""
+        for name in sorted(self.class_info):
+            positions = dict(_class_fields(name, self.class_info))
+            for attribute, (info, expr, line) in _class_defaults(name, self.class_info).items():
+                param = Param((CLASS_OWNER, name), positions.get(attribute), attribute)
+                for source in self.expression(info.module, expr):
+                    yield param, source, info.location, line
 
     def constant(self, module: str, name: str) -> list[Source]:
         """What a module-level name holds (following assignments and imports)."""
@@ -399,32 +419,79 @@ def _decorator_name(node: ast.expr) -> str:
     return node.id if isinstance(node, ast.Name) else ""
 
 
-def _class_fields(node: ast.ClassDef) -> tuple[list[str], list[str], bool]:
-    """(base class names, own annotated fields, whether fields are positional)."""
+@dataclass
+class ClassInfo:
+    """What a class's constructor takes, as far as the source shows."""
+
+    module: str
+    location: str
+    bases: list[str]
+    annotated: list[str]  # own annotated fields (dataclass style)
+    positional: bool  # a dataclass or NamedTuple: fields are also positional
+    init: list[tuple[str, int | None]] | None  # an explicit __init__: its parameters
+    defaults: dict[str, tuple[ast.expr, int]]  # field or parameter -> default, line
+
+
+def _class_info(node: ast.ClassDef, module: str, location: str) -> ClassInfo:
     bases = [b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases]
-    own: list[str] = []
+    annotated: list[str] = []
+    defaults: dict[str, tuple[ast.expr, int]] = {}
+    init: list[tuple[str, int | None]] | None = None
     for statement in node.body:
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
             annotation = ast.unparse(statement.annotation)
             if "ClassVar" not in annotation and "KW_ONLY" not in annotation:
-                own.append(statement.target.id)
+                annotated.append(statement.target.id)
+                if statement.value is not None:
+                    defaults[statement.target.id] = (statement.value, statement.lineno)
+        elif isinstance(statement, ast.FunctionDef) and statement.name == "__init__":
+            arguments = statement.args
+            positional_args = [*arguments.posonlyargs, *arguments.args][1:]  # not self
+            init = [(a.arg, i) for i, a in enumerate(positional_args)]
+            init += [(a.arg, None) for a in arguments.kwonlyargs]
+            with_defaults = positional_args[len(positional_args) - len(arguments.defaults) :]
+            pairs = [
+                *zip(with_defaults, arguments.defaults, strict=True),
+                *zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True),
+            ]
+            for argument, default in pairs:
+                if default is not None:
+                    defaults[argument.arg] = (default, default.lineno)
     positional = "NamedTuple" in bases or any(
         _decorator_name(d) == "dataclass" for d in node.decorator_list
     )
-    return bases, own, positional
+    return ClassInfo(module, location, bases, annotated, positional, init, defaults)
 
 
-def _all_fields(
-    name: str, classes: dict[str, tuple[list[str], list[str], bool]], seen: set[str]
-) -> list[str]:
-    if name in seen or name not in classes:
+def _class_fields(
+    name: str, classes: dict[str, ClassInfo], seen: frozenset[str] = frozenset()
+) -> list[tuple[str, int | None]]:
+    """The constructor's parameters: an explicit ``__init__``, else the fields (bases first)."""
+    info = classes.get(name)
+    if info is None or name in seen:
         return []
-    seen.add(name)
-    bases, own, _positional = classes[name]
-    out: list[str] = []
-    for base in bases:
-        out.extend(f for f in _all_fields(base, classes, seen) if f not in out)
-    out.extend(f for f in own if f not in out)
+    if info.init is not None:
+        return list(info.init)
+    names: list[str] = []
+    for base in info.bases:
+        for attribute, _index in _class_fields(base, classes, seen | {name}):
+            if attribute not in names:
+                names.append(attribute)
+    names.extend(a for a in info.annotated if a not in names)
+    return [(a, i if info.positional else None) for i, a in enumerate(names)]
+
+
+def _class_defaults(
+    name: str, classes: dict[str, ClassInfo], seen: frozenset[str] = frozenset()
+) -> dict[str, tuple[ClassInfo, ast.expr, int]]:
+    info = classes.get(name)
+    if info is None or name in seen:
+        return {}
+    out: dict[str, tuple[ClassInfo, ast.expr, int]] = {}
+    if info.init is None:
+        for base in info.bases:
+            out.update(_class_defaults(base, classes, seen | {name}))
+    out.update({k: (info, expr, line) for k, (expr, line) in info.defaults.items()})
     return out
 
 
@@ -598,6 +665,17 @@ class PythonScanner:
             inner[argument.arg] = [Param(owner, index, argument.arg)]
         for argument in arguments.kwonlyargs:
             inner[argument.arg] = [Param(owner, None, argument.arg)]
+        with_defaults = positional[len(positional) - len(arguments.defaults) :]
+        pairs = [
+            *zip(with_defaults, arguments.defaults, strict=True),
+            *zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True),
+        ]
+        for argument, default in pairs:
+            if default is not None:
+                param = inner[argument.arg][0]
+                assert isinstance(param, Param)
+                for source in self.sources(default, scope):
+                    self.result.add_default(param, source, self.location, default.lineno)
         for rest in (arguments.vararg, arguments.kwarg):
             if rest is not None:
                 inner[rest.arg] = []
@@ -669,6 +747,8 @@ def _is_translation(func: ast.expr) -> bool:
 
 
 def scan_python(result: Extraction, index: ProjectIndex) -> None:
+    for param, source, location, line in index.class_defaults():
+        result.add_default(param, source, location, line)
     for name in sorted(index.modules):
         PythonScanner(index, index.modules[name], result).scan()
 
@@ -756,6 +836,11 @@ class TemplateScanner:
             inner = dict(scope)
             for index, argument in enumerate(node.args):
                 inner[argument.name] = [Param((template, node.name), index, argument.name)]
+            with_defaults = node.args[len(node.args) - len(node.defaults) :]
+            for argument, default in zip(with_defaults, node.defaults, strict=True):
+                param = Param((template, node.name), node.args.index(argument), argument.name)
+                for source in self.sources(default, scope):
+                    self.result.add_default(param, source, self.locations[template], default.lineno)
             for child in node.body:
                 self.visit(child, template, inner)
         elif isinstance(node, nodes.For):

@@ -115,9 +115,9 @@ def _from_template(source: str) -> set[str]:
 def _from_python(source: str) -> set[str]:
     result = tool.Extraction()
     index = tool.ProjectIndex()
-    module = index.add_module("example", "example.py", ast.parse(textwrap.dedent(source)))
+    index.add_module("example", "example.py", ast.parse(textwrap.dedent(source)))
     index.finish()
-    tool.PythonScanner(index, module, result).scan()
+    tool.scan_python(result, index)
     result.resolve_parameters()
     return set(result.messages)
 
@@ -163,6 +163,19 @@ def test_python_extraction_follows_constants_helpers_and_fields() -> None:
 
         GOV = Portal("/gov", "Portal title")
 
+        class Missing(Exception):
+            def __init__(self, message="Default message", status=404):
+                self.message = message
+
+        def lookup(key):
+            raise Missing("Raised message")
+
+        def show(error):
+            return _(error.message)
+
+        def greet(request, text="Default argument"):
+            return _(text)
+
         def flash(request, messages):
             for key, message in messages.items():
                 return _(message)
@@ -182,6 +195,9 @@ def test_python_extraction_follows_constants_helpers_and_fields() -> None:
         "Queued",
         "Running",
         "Portal title",
+        "Default message",
+        "Raised message",
+        "Default argument",
         "Saved.",
         "Direct {n}",
         "Factory call",

@@ -50,7 +50,7 @@ def test_owner_adds_staff_and_a_bad_id_number_is_refused(portal: Page, shot: Sho
     open_new_staff_form(portal)
     person = id_number("51010419880229137")
     issued = date.today() - timedelta(days=20)  # noqa: DTZ011 - a date only, 20 days back
-    portal.get_by_label("名称").fill("韦晓测")
+    portal.get_by_label("姓名").fill("韦晓测")
     portal.get_by_label("岗位").fill("切配")
     portal.get_by_label("身份证号码").fill(person)
     portal.locator("#s-gender").select_option("female")

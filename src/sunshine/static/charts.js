@@ -9,9 +9,9 @@ document.addEventListener("DOMContentLoaded", function () {
       color: ["#b45309"],
       grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis" },
-      xAxis: { type: "value" },
+      xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", data: data.labels.slice().reverse(), axisLabel: { fontSize: 11 } },
-      series: [{ type: "bar", data: data.values.slice().reverse() }]
+      series: [{ type: "bar", barMaxWidth: 22, data: data.values.slice().reverse() }]
     });
     window.addEventListener("resize", function () { chart.resize(); });
   });
