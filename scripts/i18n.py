@@ -21,9 +21,15 @@ What is extracted:
   ``N_("...")`` and ``Translator(locale)("...")``;
 * strings that reach ``_()`` through a variable, when they are literals in the code: a
   ``{% for %}`` / Python ``for`` or comprehension over a literal tuple, list or dict (or a
-  module-level constant holding one, ``.items()``/``.values()``/``.keys()`` included), a
-  ``{% set %}`` / assignment, and a macro or function parameter (same template, imported
-  macros, or same Python module) whose call sites pass literals;
+  module-level constant holding one, also imported from another module;
+  ``.items()``/``.values()``/``.keys()``, ``D[k]`` and ``D.get(k)`` included), a
+  ``{% set %}`` / assignment, a macro or function parameter (same template, imported
+  macros, or same Python module) whose call sites or default pass literals;
+* ``_(obj.attr)``: the literals passed for ``attr`` to the constructor of any class with
+  that field or ``__init__`` parameter (e.g. ``_(error.message)`` finds
+  ``NotFoundError("No such user")``), defaults included;
+* in a template, ``_(name)`` where ``name`` is not set in the template: literals the Python
+  code passes under that name (a ``"name": ...`` dict key or ``name=...`` keyword);
 * every value of ``labels.LABELS`` and ``labels.LICENCE_STATES``;
 * anything else computed at run time: list it in ``src/sunshine/portals/shared/msgids.py``
   with ``N_("...")``. ``unresolved`` shows the calls the extractor could not follow.

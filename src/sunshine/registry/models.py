@@ -33,6 +33,9 @@ class Business(Base):
     __table_args__ = (
         Index("ix_businesses_county_name", "county_code", "name"),
         Index("ix_businesses_prefecture_form", "prefecture_code", "form"),
+        # Area-filtered lists sorted by county: without it PostgreSQL walks the whole
+        # county index looking for the area's rows (100 ms at 100,000 businesses).
+        Index("ix_businesses_prefecture_county", "prefecture_code", "county_code", "name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

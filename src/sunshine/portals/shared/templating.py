@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from sunshine import __version__
 from sunshine.auth.principal import Principal
@@ -75,7 +76,32 @@ def _iso_date(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
+_OPTIONS_CACHE: dict[tuple[str, int], str] = {}
+INDENT = "\u3000"  # ideographic space: indents Chinese names evenly
+
+
+def area_options(areas: list[Any], selected: str | None) -> Markup:
+    """``<option>`` tags of an area picker. A province has hundreds of areas and every list
+    page shows them, so the markup is built once per jurisdiction and only the selected
+    option is marked per request."""
+    if not areas:
+        return Markup("")
+    key = (areas[0].code, len(areas))
+    html = _OPTIONS_CACHE.get(key)
+    if html is None:
+        html = "".join(
+            f'<option value="{a.code}">{INDENT * a.depth}{escape(a.name)}</option>' for a in areas
+        )
+        _OPTIONS_CACHE[key] = html
+    if selected:
+        html = html.replace(
+            f'value="{escape(selected)}">', f'value="{escape(selected)}" selected>', 1
+        )
+    return Markup(html)  # noqa: S704 - built from escaped region names and codes
+
+
 ENV = _environment()
+ENV.globals["area_options"] = area_options
 
 
 def request_locale(request: Request, principal: Principal | None = None) -> str:
