@@ -260,3 +260,32 @@ def test_expiring_page_lists_certificates_in_scope(client: TestClient, demo: Dem
     page = client.get("/gov/expiring", headers=HTML).text
     assert 'id="cert-table"' in page
     assert 'id="licence-table"' in page
+
+
+def test_cached_list_follows_changes(client: TestClient, demo: Demo) -> None:
+    from helpers import api_token
+
+    login(client, "inspector_a")
+    before = client.get("/gov/businesses", params={"q": "缓存测试"}, headers=HTML).text
+    assert "缓存测试新店" not in before
+    import random
+
+    from sunshine.core.identifiers import make_uscc
+
+    body = {
+        "name": "缓存测试新店",
+        "uscc": make_uscc(rng=random.Random(77), region_code="510104"),
+        "form": "restaurant",
+        "licence_number": "JY25101040066666",
+        "licence_issue_date": "2025-03-01",
+        "licence_expiry_date": "2030-02-28",
+        "address": "四川省成都市锦江区总府路2号",
+        "region_code": demo.counties[0],
+        "contact_name": "王五",
+        "contact_phone": "13912345678",
+        "food_safety_manager": "赵六",
+    }
+    created = client.post("/api/v1/businesses", json=body, headers=api_token(client, "inspector_a"))
+    assert created.status_code == 201, created.text
+    after = client.get("/gov/businesses", params={"q": "缓存测试"}, headers=HTML).text
+    assert "缓存测试新店" in after

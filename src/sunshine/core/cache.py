@@ -8,6 +8,7 @@ changed their source commits (see :func:`invalidate_after_commit`).
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -21,6 +22,7 @@ from sunshine.config import get_settings
 
 _PENDING = "sunshine.cache.pending"
 log = logging.getLogger(__name__)
+VERSION_TTL_S = 30 * 86400
 
 
 class Cache(Protocol):
@@ -182,3 +184,23 @@ def _drop_pending(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
+
+
+def current_version(name: str) -> str:
+    """A token that changes whenever data named ``name`` changes (see below).
+
+    Cached results put it in their key, so a change makes every older entry unreachable
+    at once without having to find them.
+    """
+    cache = get_cache()
+    key = f"version:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = secrets.token_hex(6).encode("ascii")
+        cache.set(key, value, VERSION_TTL_S)
+    return value.decode("ascii")
+
+
+def bump_version_after_commit(session: Session, name: str) -> None:
+    """Retire every cached result built on ``name`` once this transaction commits."""
+    invalidate_after_commit(session, f"version:{name}")

@@ -5,25 +5,30 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
 from sunshine.audit import service as audit_service
 from sunshine.auth import service as auth_service
 from sunshine.auth.enums import Role
 from sunshine.core import exports
+from sunshine.core.cache import current_version, get_cache
 from sunshine.core.errors import ValidationFailed
 from sunshine.core.pagination import PageRequest
+from sunshine.core.time import today_local
 from sunshine.core.validation import parse
 from sunshine.portals.shared import forms
 from sunshine.portals.shared.deps import DbSession, Regulator, check_csrf
 from sunshine.portals.shared.labels import LICENCE_STATES, label
-from sunshine.portals.shared.templating import render, translator
+from sunshine.portals.shared.templating import render, render_page, request_locale, translator
 from sunshine.regions import service as regions_service
 from sunshine.registry import service as registry
 from sunshine.registry import stats
 from sunshine.registry.enums import BusinessCategory, BusinessForm, BusinessScale, OperatingStatus
+from sunshine.registry.repository import BusinessFilter
 from sunshine.registry.schemas import BusinessCreate, BusinessUpdate
 
 router = APIRouter(include_in_schema=False)
@@ -63,20 +68,57 @@ def _choices() -> dict[str, object]:
     }
 
 
+LIST_CACHE_S = 300
+
+
+def _list_cache_key(request: Request, principal: Regulator, locale: str) -> str:
+    """Everything the result fragment depends on: data version, date (licence states
+    derive from it), jurisdiction, language and the query. Not the user: regulators of
+    one jurisdiction see the same list."""
+    query = sorted((k, v) for k, v in request.query_params.multi_items() if k != "lang")
+    return ":".join(
+        (
+            "gov-list",
+            current_version(registry.REGISTRY_VERSION),
+            today_local().isoformat(),
+            str(principal.jurisdiction_level),
+            str(principal.jurisdiction_code),
+            locale,
+            urlencode(query),
+        )
+    )
+
+
+def _business_results(
+    request: Request, session: DbSession, principal: Regulator, filters: BusinessFilter
+) -> Markup:
+    """The table, count and pager of the list, cached until a business changes: lists are
+    read far more often than businesses change, and counting is the costly part."""
+    cache = get_cache()
+    key = _list_cache_key(request, principal, request_locale(request, principal))
+    html = cache.get(key)
+    if html is None:
+        result = registry.list_businesses(
+            session=session,
+            actor=principal,
+            filters=filters,
+            page=PageRequest(forms.page_number(request), 25),
+        )
+        html = render_page(
+            request, "gov/_business_results.html", {"result": result, "filters": filters}
+        ).encode("utf-8")
+        cache.set(key, html, LIST_CACHE_S)
+    return Markup(html.decode("utf-8"))  # noqa: S704 - our own rendered template
+
+
 @router.get("/businesses")
 def businesses(request: Request, session: DbSession, principal: Regulator) -> Response:
     filters = forms.business_filter(request)
-    result = registry.list_businesses(
-        session=session,
-        actor=principal,
-        filters=filters,
-        page=PageRequest(forms.page_number(request), 25),
-    )
     return render(
         request,
         "gov/businesses.html",
         {
-            "result": result,
+            "results_html": _business_results(request, session, principal, filters),
             "filters": filters,
             **_choices(),
             "areas": regions_service.areas_within(session=session, actor=principal),

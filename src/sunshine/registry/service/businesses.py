@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sunshine.audit import service as audit
 from sunshine.auth import access
 from sunshine.auth.principal import Principal
-from sunshine.core.cache import invalidate_after_commit
+from sunshine.core.cache import bump_version_after_commit, invalidate_after_commit
 from sunshine.core.errors import FieldProblem, NotFoundError, ValidationFailed
 from sunshine.core.pagination import Page, PageRequest
 from sunshine.core.time import today_local
@@ -33,6 +33,8 @@ from sunshine.registry.service.placement import (
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed by hand
 CODE_LENGTH = 10  # 32**10 ≈ 1.1e15 codes: not guessable by enumeration
 
+# Cached business lists carry this data version in their keys (see the government list).
+REGISTRY_VERSION = "registry"
 LIST_COUNT_CAP = 2_000
 
 BUSINESS_AUDIT_FIELDS = (
@@ -146,6 +148,7 @@ def create_business(*, session: Session, actor: Principal, data: BusinessCreate)
     _apply_profile(business, data, placement)
     session.add(business)
     session.flush()
+    bump_version_after_commit(session, REGISTRY_VERSION)
     audit.record(
         session=session,
         actor=actor,
@@ -200,6 +203,7 @@ def update_business(
     after = audit.snapshot(business, BUSINESS_AUDIT_FIELDS)
     if after != before:
         invalidate_store_page(session, business.id)
+        bump_version_after_commit(session, REGISTRY_VERSION)
         audit.record(
             session=session,
             actor=actor,
