@@ -289,3 +289,27 @@ def test_cached_list_follows_changes(client: TestClient, demo: Demo) -> None:
     assert created.status_code == 201, created.text
     after = client.get("/gov/businesses", params={"q": "缓存测试"}, headers=HTML).text
     assert "缓存测试新店" in after
+
+
+def test_expiring_exports_are_scoped(client: TestClient, demo: Demo, session: Session) -> None:
+    from sunshine.registry.models import Staff
+
+    login(client, "inspector_b")
+    response = client.get("/gov/expiring/certificates.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    exported = {row[0].value for row in sheet.iter_rows(min_row=2)}
+    in_county = set(
+        session.execute(
+            select(Business.name)
+            .join(Staff, Staff.business_id == Business.id)
+            .where(Business.county_code == demo.counties[1])
+        ).scalars()
+    )
+    assert exported <= in_county
+    page = client.get("/gov/expiring", headers=HTML).text
+    total = int(page.split('id="cert-total">')[1].split("<")[0])
+    assert sheet.max_row - 1 == total
+    licences = client.get("/gov/expiring/licences.xlsx")
+    assert licences.status_code == 200

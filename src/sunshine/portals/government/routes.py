@@ -27,8 +27,16 @@ from sunshine.portals.shared.templating import render, render_page, request_loca
 from sunshine.regions import service as regions_service
 from sunshine.registry import service as registry
 from sunshine.registry import stats
-from sunshine.registry.enums import BusinessCategory, BusinessForm, BusinessScale, OperatingStatus
+from sunshine.registry.enums import (
+    BusinessCategory,
+    BusinessForm,
+    BusinessScale,
+    LicenceStatus,
+    OperatingStatus,
+)
+from sunshine.registry.models import Business
 from sunshine.registry.repository import BusinessFilter
+from sunshine.registry.rules import certificate_state, effective_licence_status
 from sunshine.registry.schemas import BusinessCreate, BusinessUpdate
 
 router = APIRouter(include_in_schema=False)
@@ -69,6 +77,13 @@ def _choices() -> dict[str, object]:
 
 
 LIST_CACHE_S = 300
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _licence_state(business: Business) -> LicenceStatus:
+    return effective_licence_status(
+        business.licence_status, business.licence_expiry_date, today_local()
+    )
 
 
 def _list_cache_key(request: Request, principal: Regulator, locale: str) -> str:
@@ -301,6 +316,94 @@ def expiring(request: Request, session: DbSession, principal: Regulator) -> Resp
     )
     return render(
         request, "gov/expiring.html", {"overview": overview, "page_obj": overview.certificates}
+    )
+
+
+def _all_expiring(session: DbSession, principal: Regulator) -> Iterator[registry.ExpiryOverview]:
+    """Every page of the expiring-documents overview (for exports)."""
+    page = 1
+    while True:
+        overview = registry.expiring_documents(
+            session=session, actor=principal, page=PageRequest(page, 200)
+        )
+        yield overview
+        if not (overview.licences.has_next or overview.certificates.has_next):
+            return
+        page += 1
+
+
+def _xlsx(content: bytes, filename: str) -> Response:
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/expiring/licences.xlsx")
+def export_expiring_licences(
+    request: Request, session: DbSession, principal: Regulator
+) -> Response:
+    _ = translator(request)
+    rows = [
+        [
+            b.name,
+            b.uscc,
+            b.licence_number,
+            b.licence_expiry_date,
+            _(label(_licence_state(b))),
+            b.address,
+            b.county_code,
+        ]
+        for overview in _all_expiring(session, principal)
+        for b in overview.licences.items
+    ]
+    headers = [
+        "Name",
+        "Unified social credit code",
+        "Licence number",
+        "Expiry date",
+        "Status",
+        "Address",
+        "County code",
+    ]
+    return _xlsx(
+        exports.xlsx(sheet=_("Licences"), headers=[_(h) for h in headers], rows=rows),
+        "expiring-licences.xlsx",
+    )
+
+
+@router.get("/expiring/certificates.xlsx")
+def export_expiring_certificates(
+    request: Request, session: DbSession, principal: Regulator
+) -> Response:
+    _ = translator(request)
+    today = today_local()
+    rows = [
+        [
+            b.name,
+            s.name,
+            s.position,
+            s.id_number_masked,
+            s.health_cert_number,
+            s.health_cert_expiry_date,
+            _(label(certificate_state(s.health_cert_expiry_date, today))),
+        ]
+        for overview in _all_expiring(session, principal)
+        for s, b in overview.certificates.items
+    ]
+    headers = [
+        "Business",
+        "Full name",
+        "Position",
+        "ID number",
+        "Health certificate",
+        "Valid until",
+        "Status",
+    ]
+    return _xlsx(
+        exports.xlsx(sheet=_("Health certificates"), headers=[_(h) for h in headers], rows=rows),
+        "expiring-certificates.xlsx",
     )
 
 
