@@ -144,3 +144,14 @@ def org_units_at_levels(
         .order_by(OrgUnit.region_code)
     )
     return session.execute(stmt).scalars().all()
+
+
+def active_user_count(session: Session, org_unit_id: int) -> int:
+    from sunshine.auth.models import User
+
+    stmt = (
+        select(func.count())
+        .select_from(User)
+        .where(User.org_unit_id == org_unit_id, User.is_active.is_(True))
+    )
+    return int(session.execute(stmt).scalar_one())

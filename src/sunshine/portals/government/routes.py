@@ -24,6 +24,7 @@ from sunshine.portals.shared import forms
 from sunshine.portals.shared.deps import DbSession, Regulator, check_csrf
 from sunshine.portals.shared.labels import LICENCE_STATES, label
 from sunshine.portals.shared.templating import render, render_page, request_locale, translator
+from sunshine.regions import org_units as org_units_service
 from sunshine.regions import service as regions_service
 from sunshine.registry import service as registry
 from sunshine.registry import stats
@@ -407,12 +408,87 @@ def export_expiring_certificates(
     )
 
 
+def _org_units_page(
+    request: Request, session: DbSession, principal: Regulator, focus: str | None, **extra: object
+) -> Response:
+    tree = regions_service.org_unit_tree(session=session, actor=principal, focus=focus)
+    divisions = (
+        org_units_service.child_divisions(
+            session=session, actor=principal, org_unit_id=tree.focus.id
+        )
+        if principal.is_admin
+        else []
+    )
+    return render(
+        request,
+        "gov/org_units.html",
+        {"tree": tree, "divisions": divisions, **extra},
+        status_code=422 if extra.get("errors") else 200,
+    )
+
+
+@router.post("/org-units/new", dependencies=Csrf)
+def create_org_unit(
+    request: Request,
+    session: DbSession,
+    principal: Regulator,
+    parent_id: Annotated[int, Form()],
+    name: Annotated[str, Form()],
+    region_code: Annotated[str, Form()],
+) -> Response:
+    try:
+        unit = org_units_service.create_org_unit(
+            session=session,
+            actor=principal,
+            parent_id=parent_id,
+            name=name,
+            region_code=region_code,
+        )
+    except ValidationFailed as exc:
+        session.rollback()
+        return _org_units_page(request, session, principal, str(parent_id), errors=exc.problems)
+    return RedirectResponse(f"/gov/org-units?under={unit.id}", status_code=303)
+
+
+@router.post("/org-units/{org_unit_id}/rename", dependencies=Csrf)
+def rename_org_unit(
+    request: Request,
+    session: DbSession,
+    principal: Regulator,
+    org_unit_id: int,
+    name: Annotated[str, Form()],
+) -> Response:
+    try:
+        org_units_service.rename_org_unit(
+            session=session, actor=principal, org_unit_id=org_unit_id, name=name
+        )
+    except ValidationFailed as exc:
+        session.rollback()
+        return _org_units_page(request, session, principal, str(org_unit_id), errors=exc.problems)
+    return RedirectResponse(f"/gov/org-units?under={org_unit_id}", status_code=303)
+
+
+@router.post("/org-units/{org_unit_id}/active", dependencies=Csrf)
+def set_org_unit_active(
+    request: Request,
+    session: DbSession,
+    principal: Regulator,
+    org_unit_id: int,
+    active: Annotated[str, Form()],
+) -> Response:
+    try:
+        unit = org_units_service.set_org_unit_active(
+            session=session, actor=principal, org_unit_id=org_unit_id, active=active == "1"
+        )
+    except ValidationFailed as exc:
+        session.rollback()
+        return _org_units_page(request, session, principal, None, errors=exc.problems)
+    return RedirectResponse(f"/gov/org-units?under={unit.parent_id or unit.id}", status_code=303)
+
+
 @router.get("/org-units")
 def org_units(request: Request, session: DbSession, principal: Regulator) -> Response:
-    tree = regions_service.org_unit_tree(
-        session=session, actor=principal, focus=request.query_params.get("under")
-    )
-    return render(request, "gov/org_units.html", {"tree": tree})
+    return _org_units_page(request, session, principal, request.query_params.get("under"))
 
 
 @router.get("/users")
