@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_BUSINESSES ?= 2000
 DATABASE_URL ?= sqlite:///var/sunshine.sqlite3
 
-.PHONY: install run serve test test-pg lint format typecheck bench clean
+.PHONY: install run serve test browser lint format typecheck bench clean
 
 $(BIN)/sunshine: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -26,8 +26,19 @@ run: install
 	SUNSHINE_DEMO=1 SUNSHINE_DATABASE_URL=$(DATABASE_URL) $(BIN)/sunshine serve --host $(HOST) --port $(PORT)
 
 ## make test: the whole suite on SQLite (set SUNSHINE_TEST_DATABASE_URL for PostgreSQL).
-test: install
+test: install browser
 	$(BIN)/pytest -q
+
+## The browser tests drive Debian's Chromium; as root on Debian it is installed here.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium at /usr/bin/chromium: sudo apt-get install -y chromium fonts-noto-cjk" >&2; exit 1; \
+	  fi; \
+	fi
 
 lint: install
 	$(BIN)/ruff check src tests bench scripts
@@ -40,8 +51,11 @@ format: install
 typecheck: install
 	$(BIN)/mypy
 
+## make bench: 100,000 businesses, PostgreSQL + Redis and SQLite (needs wrk: apt-get install wrk).
 bench: install
-	$(BIN)/python bench/store_and_list.py
+	@command -v wrk >/dev/null || (echo "the benchmark's load generator is wrk: apt-get install -y wrk" >&2; exit 1)
+	$(BIN)/python bench/store_and_list.py --backend postgresql
+	$(BIN)/python bench/store_and_list.py --backend sqlite
 
 clean:
 	rm -rf $(VENV) var test-output build *.egg-info src/*.egg-info

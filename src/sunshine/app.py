@@ -14,7 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sunshine import __version__
-from sunshine.core.errors import AuthenticationError, DomainError, FieldProblem, ValidationFailed
+from sunshine.core.errors import AuthenticationError, DomainError, ValidationFailed
+from sunshine.core.validation import problems_of
 
 COMPRESSIBLE = (".css", ".js", ".svg", ".json", ".txt")
 SECURITY_HEADERS = [
@@ -100,7 +101,7 @@ def _problem(error: DomainError, request: Request) -> JSONResponse:
         "type": f"https://sunshine.example/problems/{error.slug}",
         "title": error.slug.replace("-", " ").capitalize(),
         "status": error.status,
-        "detail": error.message,
+        "detail": error.text,
         "instance": request.url.path,
     }
     if error.problems:
@@ -148,14 +149,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        problems = [
-            FieldProblem(
-                field=".".join(str(p) for p in err.get("loc", ())[1:]) or "body",
-                message=str(err.get("msg", "invalid")),
-                code=str(err.get("type", "")),
-            )
-            for err in exc.errors()
-        ]
+        # loc starts with where the value came from ("body", "query", "path", "form").
+        problems = problems_of(exc.errors(), skip=1)
         return await domain_error(request, ValidationFailed(problems))
 
     app.add_exception_handler(DomainError, domain_error)

@@ -11,7 +11,8 @@ The algorithms follow ``regulations/identifiers.md`` in the shared reference mat
 
 Validators return the normalised value (stripped, upper-case) or raise
 :class:`IdentifierError` whose ``code`` is a stable machine key and whose message says exactly
-what is wrong.
+what is wrong. The message is a translatable template (``template``, marked with ``N_``) with
+named ``params``; ``str(error)`` and ``error.message`` are the English text.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import random
 import re
 from datetime import date
 
+from sunshine.core.errors import TranslatableValueError
+from sunshine.core.i18n import N_, ParamValue
 from sunshine.core.time import today_local
 
 __all__ = [
@@ -42,17 +45,17 @@ __all__ = [
 ]
 
 
-class IdentifierError(ValueError):
+class IdentifierError(TranslatableValueError):
     """An identifier failed validation.
 
-    ``code`` is a machine key such as ``"uscc.check_char"``; the message (``str(error)``) is a
-    human English sentence naming the problem, e.g. ``"check character should be 3, got Z"``.
+    ``code`` is a machine key such as ``"uscc.check_char"``; the message (``str(error)``,
+    ``error.message``) is a human English sentence naming the problem, e.g. ``"check character
+    should be 3, got Z"``, made from ``template`` (``"check character should be {expected},
+    got {actual}"``) and ``params``, so that the portals can show it translated.
     """
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    def __init__(self, code: str, template: str, /, **params: ParamValue) -> None:
+        super().__init__(template, code=code, **params)
 
 
 # --------------------------------------------------------------------------------------------
@@ -86,7 +89,12 @@ def _require_digits(text: str, *, code: str, offset: int = 0) -> None:
     bad = _first_non_digit(text, offset)
     if bad is not None:
         position, char = bad
-        raise IdentifierError(code, f"character {char!r} at position {position} must be a digit")
+        raise IdentifierError(
+            code,
+            N_("character '{char}' at position {position} must be a digit"),
+            char=char,
+            position=position,
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -113,13 +121,17 @@ def _check_prefecture_digits(code: str) -> None:
     if not (prefecture <= 70 or prefecture == 90):
         raise IdentifierError(
             "region.prefecture",
-            f"prefecture digits (positions 3-4) must be 00-70 or 90, got {code[2:4]}",
+            N_("prefecture digits (positions 3-4) must be 00-70 or 90, got {actual}"),
+            actual=code[2:4],
         )
     if prefecture == 0 and code[4:6] != "00":
         raise IdentifierError(
             "region.county",
-            f"county digits (positions 5-6) must be 00 when the prefecture digits are 00, "
-            f"got {code[4:6]}",
+            N_(
+                "county digits (positions 5-6) must be 00 when the prefecture digits are 00, "
+                "got {actual}"
+            ),
+            actual=code[4:6],
         )
 
 
@@ -128,13 +140,17 @@ def _check_township_digits(code: str) -> None:
     if int(code[6:9]) > _MAX_TOWNSHIP_CODE:
         raise IdentifierError(
             "region.township",
-            f"township digits (positions 7-9) must be 000-{_MAX_TOWNSHIP_CODE}, got {code[6:9]}",
+            N_("township digits (positions 7-9) must be 000-{maximum}, got {actual}"),
+            maximum=f"{_MAX_TOWNSHIP_CODE:03d}",
+            actual=code[6:9],
         )
     if code[2:4] == "00":
         raise IdentifierError(
             "region.township",
-            "a township code must lie under a prefecture or county, "
-            "but its prefecture digits (positions 3-4) are 00",
+            N_(
+                "a township code must lie under a prefecture or county, "
+                "but its prefecture digits (positions 3-4) are 00"
+            ),
         )
 
 
@@ -147,12 +163,16 @@ def validate_region_code(code: str) -> str:
     value = code.strip()
     if len(value) not in (6, 9):
         raise IdentifierError(
-            "region.length", f"must be 6 or 9 digits, got {len(value)} characters"
+            "region.length",
+            N_("must be 6 or 9 digits, got {length} characters"),
+            length=len(value),
         )
     _require_digits(value, code="region.digits")
     if value[:2] not in PROVINCE_CODES:
         raise IdentifierError(
-            "region.province", f"province digits (positions 1-2) {value[:2]} are not a province"
+            "region.province",
+            N_("province digits (positions 1-2) {digits} are not a province"),
+            digits=value[:2],
         )
     _check_prefecture_digits(value)
     if len(value) == 9:
@@ -218,8 +238,12 @@ def _check_uscc_charset(value: str) -> None:
         if char not in _USCC_VALUES:
             raise IdentifierError(
                 "uscc.charset",
-                f"character {char!r} at position {index + 1} is not allowed "
-                "(the code uses 0-9 and A-Y without I, O, S, V, Z)",
+                N_(
+                    "character '{char}' at position {position} is not allowed "
+                    "(the code uses 0-9 and A-Y without I, O, S, V, Z)"
+                ),
+                char=char,
+                position=index + 1,
             )
 
 
@@ -228,13 +252,17 @@ def _check_uscc_region(value: str) -> None:
     if not _is_ascii_digits(region):
         raise IdentifierError(
             "uscc.region",
-            f"positions 3-8 must be a 6-digit administrative division code, got {region}",
+            N_("positions 3-8 must be a 6-digit administrative division code, got {region}"),
+            region=region,
         )
     try:
         validate_region_code(region)
     except IdentifierError as error:
         raise IdentifierError(
-            "uscc.region", f"positions 3-8 ({region}) are not a division code: {error.message}"
+            "uscc.region",
+            N_("positions 3-8 ({region}) are not a division code: {reason}"),
+            region=region,
+            reason=error.as_message(),
         ) from None
 
 
@@ -244,8 +272,11 @@ def _check_uscc_org_code(value: str) -> None:
     if value[16] != expected:
         raise IdentifierError(
             "uscc.org_check_char",
-            f"organisation code check character (position 17) should be {expected}, "
-            f"got {value[16]}",
+            N_(
+                "organisation code check character (position 17) should be {expected}, got {actual}"
+            ),
+            expected=expected,
+            actual=value[16],
         )
 
 
@@ -258,12 +289,17 @@ def validate_uscc(code: str) -> str:
     """
     value = _normalise(code)
     if len(value) != _USCC_LENGTH:
-        raise IdentifierError("uscc.length", f"must be 18 characters, got {len(value)}")
+        raise IdentifierError(
+            "uscc.length", N_("must be 18 characters, got {length}"), length=len(value)
+        )
     _check_uscc_charset(value)
     expected = uscc_check_char(value[:17])
     if value[17] != expected:
         raise IdentifierError(
-            "uscc.check_char", f"check character should be {expected}, got {value[17]}"
+            "uscc.check_char",
+            N_("check character should be {expected}, got {actual}"),
+            expected=expected,
+            actual=value[17],
         )
     _check_uscc_region(value)
     _check_uscc_org_code(value)
@@ -330,16 +366,22 @@ def _id_birth_date(value: str, today: date) -> date:
         born = date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
         raise IdentifierError(
-            "id.birth_date", f"birth date (positions 7-14) {text} is not a real date"
+            "id.birth_date",
+            N_("birth date (positions 7-14) {birth_date} is not a real date"),
+            birth_date=text,
         ) from None
     if born > today:
         raise IdentifierError(
-            "id.birth_date", f"birth date (positions 7-14) {born.isoformat()} is in the future"
+            "id.birth_date",
+            N_("birth date (positions 7-14) {birth_date} is in the future"),
+            birth_date=born.isoformat(),
         )
     if born.year < _EARLIEST_BIRTH_YEAR:
         raise IdentifierError(
             "id.birth_date",
-            f"birth date (positions 7-14) {born.isoformat()} is before {_EARLIEST_BIRTH_YEAR}",
+            N_("birth date (positions 7-14) {birth_date} is before {year}"),
+            birth_date=born.isoformat(),
+            year=_EARLIEST_BIRTH_YEAR,
         )
     return born
 
@@ -353,23 +395,33 @@ def validate_id_number(code: str, *, today: date | None = None) -> str:
     """
     value = _normalise(code)
     if len(value) != _ID_LENGTH:
-        raise IdentifierError("id.length", f"must be 18 characters, got {len(value)}")
+        raise IdentifierError(
+            "id.length", N_("must be 18 characters, got {length}"), length=len(value)
+        )
     _require_digits(value[:17], code="id.digits")
     if value[17] not in _ID_CHECK_CHARS:
         raise IdentifierError(
-            "id.check_char", f"check character (position 18) must be a digit or X, got {value[17]}"
+            "id.check_char",
+            N_("check character (position 18) must be a digit or X, got {actual}"),
+            actual=value[17],
         )
     try:
         validate_region_code(value[:6])
     except IdentifierError as error:
         raise IdentifierError(
-            "id.region", f"positions 1-6 ({value[:6]}) are not a division code: {error.message}"
+            "id.region",
+            N_("positions 1-6 ({region}) are not a division code: {reason}"),
+            region=value[:6],
+            reason=error.as_message(),
         ) from None
     _id_birth_date(value, today or today_local())
     expected = id_check_char(value[:17])
     if value[17] != expected:
         raise IdentifierError(
-            "id.check_char", f"check character should be {expected}, got {value[17]}"
+            "id.check_char",
+            N_("check character should be {expected}, got {actual}"),
+            expected=expected,
+            actual=value[17],
         )
     return value
 
@@ -430,14 +482,24 @@ def mod11_10_check_digit(digits: str) -> int:
 def _check_licence_shape(value: str, *, prefix: str, kind: str) -> str:
     """Check ``prefix`` + 14 digits; return the digits. ``kind`` is the error-code namespace."""
     if not value.startswith(prefix):
+        if not value:
+            raise IdentifierError(
+                f"{kind}.prefix", N_("must start with {prefix}, got nothing"), prefix=prefix
+            )
         raise IdentifierError(
-            f"{kind}.prefix", f"must start with {prefix}, got {value[:2] or 'nothing'}"
+            f"{kind}.prefix",
+            N_("must start with {prefix}, got {actual}"),
+            prefix=prefix,
+            actual=value[:2],
         )
     digits = value[len(prefix) :]
     _require_digits(digits, code=f"{kind}.digits", offset=len(prefix))
     if len(digits) != _LICENCE_DIGITS:
         raise IdentifierError(
-            f"{kind}.length", f"must be {prefix} followed by 14 digits, got {len(digits)} digits"
+            f"{kind}.length",
+            N_("must be {prefix} followed by 14 digits, got {length} digits"),
+            prefix=prefix,
+            length=len(digits),
         )
     return digits
 
@@ -452,7 +514,9 @@ def validate_jy_licence(number: str) -> str:
     digits = _check_licence_shape(value, prefix="JY", kind="jy")
     if not _JY_PATTERN.match(value):
         raise IdentifierError(
-            "jy.format_digit", f"business-format digit (position 3) must be 1-9, got {digits[0]}"
+            "jy.format_digit",
+            N_("business-format digit (position 3) must be 1-9, got {actual}"),
+            actual=digits[0],
         )
     return value
 
@@ -468,8 +532,11 @@ def validate_sc_licence(number: str) -> tuple[str, list[str]]:
     if not _SC_PATTERN.match(value):
         raise IdentifierError(
             "sc.category",
-            f"food category code (position 3) must be 1 (food) or 2 (food additive), "
-            f"got {digits[0]}",
+            N_(
+                "food category code (position 3) must be 1 (food) or 2 (food additive), "
+                "got {actual}"
+            ),
+            actual=digits[0],
         )
     expected = mod11_10_check_digit(digits[:13])
     warnings: list[str] = []

@@ -17,53 +17,43 @@ import os
 import shutil
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from sunshine.config import get_settings
 from sunshine.core.errors import DomainError
+from sunshine.core.i18n import N_
 
 CHUNK_BYTES = 64 * 1024
 EXTENSIONS = {".csv": "csv", ".xlsx": "xlsx"}
-TYPE_MESSAGE = "file type not supported: expected .csv or .xlsx"
-SIZE_MESSAGE = "file too large: the limit is {limit}"
-EMPTY_MESSAGE = "the file is empty"
+TYPE_MESSAGE = N_("file type not supported: expected .csv or .xlsx")
+SIZE_MESSAGE = N_("file too large: the limit is {limit}")
+EMPTY_MESSAGE = N_("the file is empty")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 _CONTROL = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"}
 _CONTENT_TYPES_MAX = 1024 * 1024
 
 
-@dataclass
 class UploadRejected(DomainError):
-    """An upload refused before anything was kept; ``msgid``/``params`` let the portal translate."""
-
-    msgid: str = ""
-    params: dict[str, object] = field(default_factory=dict)
+    """An upload refused before anything was kept (``message``/``params`` translate)."""
 
     @classmethod
     def too_large(cls, limit: int) -> UploadRejected:
-        params: dict[str, object] = {"limit": human_size(limit)}
         return cls(
-            message=SIZE_MESSAGE.format(**params),
+            message=SIZE_MESSAGE,
             status=413,
             slug="upload-too-large",
-            msgid=SIZE_MESSAGE,
-            params=params,
+            params={"limit": human_size(limit)},
         )
 
     @classmethod
     def wrong_type(cls) -> UploadRejected:
-        return cls(
-            message=TYPE_MESSAGE, status=415, slug="unsupported-file-type", msgid=TYPE_MESSAGE
-        )
+        return cls(message=TYPE_MESSAGE, status=415, slug="unsupported-file-type")
 
     @classmethod
     def empty(cls) -> UploadRejected:
-        return cls(message=EMPTY_MESSAGE, status=400, slug="empty-upload", msgid=EMPTY_MESSAGE)
-
-    def __str__(self) -> str:
-        return self.message
+        return cls(message=EMPTY_MESSAGE, status=400, slug="empty-upload")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sunshine.auth import service as auth_service
+from sunshine.auth.models import User
 from sunshine.config import get_settings
 from sunshine.core import qrcodes
 from sunshine.core.cache import get_cache
@@ -122,6 +123,19 @@ def store_qr_svg(session: DbSession, code: str) -> Response:
     )
 
 
+def _start_session(response: Response, user: User) -> None:
+    """Give the browser a fresh signed session cookie for ``user``."""
+    settings = get_settings()
+    response.set_cookie(
+        SESSION_COOKIE,
+        auth_service.issue_session(user),
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        max_age=settings.session_max_age_s,
+    )
+
+
 def _safe_next(target: str | None) -> str | None:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
@@ -169,15 +183,7 @@ def login(
     signed_in = auth_service.principal_for(session, user)
     target = _safe_next(next) or _home_for(signed_in.is_regulator, signed_in.is_enterprise)
     response = RedirectResponse(target, status_code=303)
-    settings = get_settings()
-    response.set_cookie(
-        SESSION_COOKIE,
-        auth_service.issue_session(user),
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-        max_age=settings.session_max_age_s,
-    )
+    _start_session(response, user)
     return response
 
 
@@ -241,15 +247,7 @@ def password_change(
         "shared/password.html",
         {"layout": _layout_for(principal), "flash": _password_changed(request)},
     )
-    settings = get_settings()
-    response.set_cookie(
-        SESSION_COOKIE,
-        auth_service.issue_session(user),
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-        max_age=settings.session_max_age_s,
-    )
+    _start_session(response, user)
     return response
 
 

@@ -12,7 +12,7 @@ from sunshine.auth import service as auth_service
 from sunshine.auth import tokens
 from sunshine.auth.principal import ANONYMOUS, Principal
 from sunshine.config import get_settings
-from sunshine.core.db import session_factory
+from sunshine.core.db import unit_of_work
 from sunshine.core.errors import AuthenticationError, ForbiddenError
 
 SESSION_COOKIE = "sunshine_session"
@@ -21,15 +21,8 @@ LANG_COOKIE = "lang"
 
 def db_session() -> Iterator[Session]:
     """The request's unit of work: committed when the handler returns, else rolled back."""
-    session = session_factory()()
-    try:
+    with unit_of_work() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 DbSession = Annotated[Session, Depends(db_session)]

@@ -168,7 +168,7 @@ async def _upload(
     try:
         token = await run_in_threadpool(_create_and_enqueue, session, principal, portal, upload)
     except UploadRejected as exc:
-        message = _(exc.msgid, **exc.params)
+        message = exc.render(_)
         return _index(
             request, session, principal, portal, upload_error=message, status_code=exc.status
         )

@@ -7,20 +7,19 @@ database, built from pieces, passed through a helper in another module) is not f
 here with ``N_("...")`` so that it lands in the catalogs and gets translated.
 ``python scripts/i18n.py unresolved`` lists the ``_()`` calls that need this.
 
-``N_`` can also be imported and used where such a string is defined::
+``N_`` (defined in :mod:`sunshine.core.i18n`, re-exported here) can also be imported and used
+where such a string is defined::
 
-    from sunshine.portals.shared.msgids import N_
+    from sunshine.core.i18n import N_
 
     TITLE = N_("Import businesses")  # translated later with _(TITLE)
 """
 
 from __future__ import annotations
 
+from sunshine.core.i18n import N_
 
-def N_(message: str) -> str:
-    """Mark ``message`` as a message id without translating it (a no-op)."""
-    return message
-
+__all__ = ["EXTRA_MSGIDS", "N_"]
 
 #: Extra message ids, kept sorted. Each is an English msgid as passed to ``_()``.
 EXTRA_MSGIDS: tuple[str, ...] = ()

@@ -23,7 +23,7 @@ from sunshine.registry.models import Business
 from sunshine.registry.public import store_cache_keys
 from sunshine.registry.repository import BusinessFilter
 from sunshine.registry.rules import effective_licence_status
-from sunshine.registry.schemas import BusinessCreate, BusinessUpdate
+from sunshine.registry.schemas import BusinessCreate, BusinessRead, BusinessUpdate
 from sunshine.registry.service.placement import (
     RegionPlacement,
     check_in_jurisdiction,
@@ -36,6 +36,10 @@ CODE_LENGTH = 10  # 32**10 ≈ 1.1e15 codes: not guessable by enumeration
 # Cached business lists carry this data version in their keys (see the government list).
 REGISTRY_VERSION = "registry"
 LIST_COUNT_CAP = 2_000
+# Everything BusinessRead shows that is stored (the effective status is derived).
+_BUSINESS_VIEW_FIELDS = tuple(
+    f for f in BusinessRead.model_fields if f != "licence_effective_status"
+)
 
 BUSINESS_AUDIT_FIELDS = (
     "name",
@@ -275,39 +279,7 @@ def iter_businesses(
 
 def business_view(business: Business, today: date | None = None) -> dict[str, Any]:
     """API representation with the derived licence status."""
-    data = {
-        c: getattr(business, c)
-        for c in (
-            "id",
-            "public_code",
-            "name",
-            "uscc",
-            "category",
-            "form",
-            "scale",
-            "chain_hq_id",
-            "is_chain_hq",
-            "licence_kind",
-            "licence_number",
-            "licence_issue_date",
-            "licence_expiry_date",
-            "licence_status",
-            "licence_scope",
-            "address",
-            "province_code",
-            "prefecture_code",
-            "county_code",
-            "township_code",
-            "latitude",
-            "longitude",
-            "contact_name",
-            "contact_phone",
-            "food_safety_manager",
-            "operating_status",
-            "created_at",
-            "updated_at",
-        )
-    }
+    data = {name: getattr(business, name) for name in _BUSINESS_VIEW_FIELDS}
     data["licence_effective_status"] = effective_licence_status(
         business.licence_status, business.licence_expiry_date, today or today_local()
     )

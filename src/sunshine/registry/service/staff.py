@@ -19,7 +19,7 @@ from sunshine.core.time import today_local
 from sunshine.registry import repository as repo
 from sunshine.registry.models import Business, Staff
 from sunshine.registry.rules import certificate_state
-from sunshine.registry.schemas import StaffCreate
+from sunshine.registry.schemas import StaffCreate, StaffRead
 from sunshine.registry.service.businesses import get_business, invalidate_store_page
 
 STAFF_AUDIT_FIELDS = (
@@ -40,23 +40,12 @@ def list_staff(*, session: Session, actor: Principal, business_id: int) -> list[
     return list(repo.staff_of(session, business_id))
 
 
+# Everything StaffRead shows that is stored (the certificate state is derived).
+_STAFF_VIEW_FIELDS = tuple(f for f in StaffRead.model_fields if f != "certificate_state")
+
+
 def staff_view(staff: Staff, today: date | None = None) -> dict[str, Any]:
-    data = {
-        c: getattr(staff, c)
-        for c in (
-            "id",
-            "business_id",
-            "name",
-            "position",
-            "gender",
-            "id_number_masked",
-            "direct_contact",
-            "health_cert_number",
-            "health_cert_issue_date",
-            "health_cert_expiry_date",
-            "active",
-        )
-    }
+    data = {name: getattr(staff, name) for name in _STAFF_VIEW_FIELDS}
     data["certificate_state"] = certificate_state(
         staff.health_cert_expiry_date, today or today_local()
     )
