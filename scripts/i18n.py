@@ -18,7 +18,9 @@ does. The files are written sorted, with file names but no line numbers, so runn
 What is extracted:
 
 * ``_("...")`` (keyword parameters allowed) in Jinja templates and Python sources, also
-  ``N_("...")`` and ``Translator(locale)("...")``;
+  ``N_("...")`` and ``Translator(locale)("...")``. ``N_`` only marks a template whose
+  parameters are given later (``FieldProblem(..., params=...)``, ``_(p.message, **p.params)``),
+  so its placeholders are not checked at the mark;
 * strings that reach ``_()`` through a variable, when they are literals in the code: a
   ``{% for %}`` / Python ``for`` or comprehension over a literal tuple, list or dict (or a
   module-level constant holding one, also imported from another module;
@@ -30,7 +32,7 @@ What is extracted:
   ``NotFoundError("No such user")``), defaults included;
 * in a template, ``_(name)`` where ``name`` is not set in the template: literals the Python
   code passes under that name (a ``"name": ...`` dict key or ``name=...`` keyword);
-* every value of ``labels.LABELS`` and ``labels.LICENCE_STATES``;
+* every value of ``labels.LABELS``, ``labels.LICENCE_STATES`` and ``labels.FIELD_LABELS``;
 * anything else computed at run time: list it in ``src/sunshine/portals/shared/msgids.py``
   with ``N_("...")``. ``unresolved`` shows the calls the extractor could not follow.
 """
@@ -60,7 +62,7 @@ LOCALES = ("zh_CN", "en")
 TARGET_LOCALE = "zh_CN"  # the translation that must be complete
 SOURCE_LOCALE = "en"  # msgids are English: msgstr == msgid
 LABELS_MODULE = "sunshine.portals.shared.labels"
-LABEL_DICTS = ("LABELS", "LICENCE_STATES")
+LABEL_DICTS = ("LABELS", "LICENCE_STATES", "FIELD_LABELS")
 
 TRANSLATORS = frozenset({"_", "N_"})
 TRANSLATOR_FACTORIES = frozenset({"Translator", "translator"})
@@ -76,6 +78,9 @@ HEADER_COMMENT = """\
 TITLES = {"zh_CN": "Simplified Chinese", "en": "English"}
 
 # -- what flows into _() ---------------------------------------------------------------------
+
+# Literal containers nest no deeper than this; a longer path comes from recursion.
+MAX_PATH = 8
 
 # One step from a container to a value: iterate it ("plain", "items", "values" or "keys"),
 # then take element ``index`` of each item (None: the item itself).
@@ -180,7 +185,8 @@ class Extraction:
                         self.add(text, location, line, None)
                 else:
                     path = source.path + param.path
-                    queue.append(Param(source.owner, source.index, source.name, path))
+                    if len(path) <= MAX_PATH:  # a recursive function would grow it forever
+                        queue.append(Param(source.owner, source.index, source.name, path))
 
 
 def _alternatives(node: object) -> list[object]:
@@ -720,7 +726,7 @@ class PythonScanner:
         text = _string(argument)
         if text is not None:
             kwargs: frozenset[str] | None = frozenset(k.arg for k in node.keywords if k.arg)
-            if any(k.arg is None for k in node.keywords) or len(node.args) > 1:
+            if any(k.arg is None for k in node.keywords) or len(node.args) > 1 or _is_mark(node):
                 kwargs = None
             self.result.add(text, self.location, node.lineno, kwargs)
             return
@@ -739,6 +745,11 @@ class PythonScanner:
         if self.result.add_sources(self.sources(argument, scope), self.location, node.lineno):
             return
         self.result.unresolved.append(f"{self.location}:{node.lineno}: _({ast.unparse(argument)})")
+
+
+def _is_mark(node: ast.Call) -> bool:
+    """``N_("...")``: a message id marked for later; its parameters come where it is shown."""
+    return isinstance(node.func, ast.Name) and node.func.id == "N_"
 
 
 def _is_translation(func: ast.expr) -> bool:

@@ -165,6 +165,8 @@ def create_app() -> FastAPI:
     from sunshine.portals.public.routes import router as public_router
     from sunshine.portals.shared.imports_routes import biz_router as biz_imports_router
     from sunshine.portals.shared.imports_routes import gov_router as gov_imports_router
+    from sunshine.portals.shared.training_routes import biz_router as biz_training_router
+    from sunshine.portals.shared.training_routes import gov_router as gov_training_router
 
     app = FastAPI(
         title="Sunshine Food Safety API",
@@ -176,6 +178,8 @@ def create_app() -> FastAPI:
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(gov_imports_router, prefix="/gov")
     app.include_router(biz_imports_router, prefix="/biz")
+    app.include_router(gov_training_router, prefix="/gov")
+    app.include_router(biz_training_router, prefix="/biz")
     app.include_router(government_router, prefix="/gov")
     app.include_router(enterprise_router, prefix="/biz")
     app.include_router(public_router)

@@ -272,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return func(args)
     except DomainError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        print(f"error: {exc.text}", file=sys.stderr)
         return 2
 
 

@@ -125,17 +125,19 @@ def test_bearer_token_and_password_change_revokes_it(client: TestClient) -> None
 
 def test_weak_new_password_is_rejected_with_reasons(client: TestClient) -> None:
     login(client, "owner_a")
-    response = client.post(
-        "/account/password",
-        data={
-            "current_password": DEMO_PASSWORD,
-            "new_password": "short",
-            "csrf_token": csrf_of(client, "/account/password"),
-        },
-        headers={"accept": "text/html"},
-    )
-    assert response.status_code == 422
-    assert "at least 10 characters" in response.text
+    for lang, reason in (("zh_CN", "至少需要 10 个字符"), ("en", "at least 10 characters")):
+        client.cookies.set("lang", lang)
+        response = client.post(
+            "/account/password",
+            data={
+                "current_password": DEMO_PASSWORD,
+                "new_password": "short",
+                "csrf_token": csrf_of(client, "/account/password"),
+            },
+            headers={"accept": "text/html"},
+        )
+        assert response.status_code == 422
+        assert reason in response.text
 
 
 def test_invalid_bearer_token_is_401(client: TestClient) -> None:

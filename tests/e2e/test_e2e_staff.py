@@ -97,8 +97,12 @@ def test_owner_adds_staff_and_a_bad_id_number_is_refused(portal: Page, shot: Sho
     assert errors.is_visible()
     items = errors.locator("li")
     assert items.count() == 1
-    assert items.first.locator("code").inner_text() == "id_number"
-    assert "check character" in items.first.inner_text()
+    assert items.first.get_attribute("data-field") == "id_number"
+    assert "身份证号码" in items.first.inner_text()  # the field's label, in Chinese
+    assert "校验码应为" in items.first.inner_text()  # and the reason too
+    feedback = portal.locator("#s-id_number-error")  # shown under the input as well
+    assert feedback.is_visible()
+    assert "校验码应为" in feedback.inner_text()
     assert portal.locator("#s-name").input_value() == "错号测"
     shot(portal, "bad-id")
 

@@ -352,7 +352,7 @@ def test_bad_id_number_is_rejected_naming_the_field(
     )
     assert response.status_code == 422
     assert 'id="form-errors"' in response.text
-    assert "<code>id_number</code>" in response.text
+    assert 'data-field="id_number"' in response.text
     assert f"check character should be {good[17]}" in response.text
     assert 'id="s-id_number" name="id_number"' in response.text
     assert "is-invalid" in response.text
@@ -546,7 +546,7 @@ def test_enterprise_cannot_change_its_licence_status(
     form = _profile_form(en, licence_status="suspended", contact_phone="13900002222")
     response = en.post("/biz/profile/edit", data=form)
     assert response.status_code == 422
-    assert "<code>licence_status</code>" in response.text
+    assert 'data-field="licence_status"' in response.text
     assert "only the licensing authority" in response.text
     session.expire_all()
     business = session.get(Business, business_id)
@@ -566,7 +566,7 @@ def test_enterprise_cannot_move_itself_to_another_county(
     assert f'value="{other_county}"' not in page  # not offered
     response = en.post("/biz/profile/edit", data=_profile_form(en, region_code=other_county))
     assert response.status_code == 422
-    assert "<code>region_code</code>" in response.text
+    assert 'data-field="region_code"' in response.text
     session.expire_all()
     business = session.get(Business, business_id)
     assert business is not None
@@ -578,8 +578,8 @@ def test_invalid_profile_lists_every_problem(en: TestClient, session: Session, d
     form = _profile_form(en, contact_phone="12345", licence_number="JY123")
     response = en.post("/biz/profile/edit", data=form)
     assert response.status_code == 422
-    assert "<code>contact_phone</code>" in response.text
-    assert "<code>licence_number</code>" in response.text
+    assert 'data-field="contact_phone"' in response.text
+    assert 'data-field="licence_number"' in response.text
     assert 'value="12345"' in response.text
     assert not _audit(session, "business.update", _business_id(demo, "owner_a"))
 

@@ -145,7 +145,7 @@ def test_invalid_form_lists_each_problem_and_stores_nothing(
     response = client.post("/gov/businesses/new", data=form, headers=HTML)
     assert response.status_code == 422
     for field in ("uscc", "licence_number", "licence_issue_date", "contact_phone", "address"):
-        assert f"<code>{field}</code>" in response.text
+        assert f'data-field="{field}"' in response.text
     assert session.execute(select(Business.id)).all() == before
 
 

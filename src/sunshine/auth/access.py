@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, false, or_
 from sunshine.auth.enums import Role
 from sunshine.auth.principal import Principal
 from sunshine.core.errors import ForbiddenError
+from sunshine.core.i18n import N_
 from sunshine.regions.enums import RegionLevel
 from sunshine.registry.models import Business
 
@@ -46,22 +47,22 @@ def region_condition_allows(principal: Principal, codes: dict[RegionLevel, str |
 
 def require_regulator(principal: Principal) -> None:
     if not principal.is_regulator:
-        raise ForbiddenError("This action is for regulators.")
+        raise ForbiddenError(N_("This action is for regulators."))
 
 
 def require_admin(principal: Principal) -> None:
     if not principal.is_admin:
-        raise ForbiddenError("This action is for system administrators.")
+        raise ForbiddenError(N_("This action is for system administrators."))
 
 
 def require_signed_in(principal: Principal) -> None:
     if principal.is_anonymous:
-        raise ForbiddenError("Sign in first.")
+        raise ForbiddenError(N_("Sign in first."))
 
 
 def require_business_editor(principal: Principal) -> None:
     if not principal.can_edit_business:
-        raise ForbiddenError("Your role may not change business records.")
+        raise ForbiddenError(N_("Your role may not change business records."))
 
 
 __all__ = [

@@ -6,6 +6,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from sunshine.core.errors import FieldProblem, ValidationFailed
+from sunshine.core.i18n import N_
 
 _HASHER = PasswordHasher()
 # A constant hash to verify against when the user does not exist, so timing does not
@@ -32,8 +33,9 @@ def check_policy(password: str, *, username: str) -> None:
         problems.append(
             FieldProblem(
                 "new_password",
-                f"must be at least {MIN_LENGTH} characters",
+                N_("must be at least {min_length} characters"),
                 code="password.too_short",
+                params={"min_length": MIN_LENGTH},
             )
         )
     classes = sum(
@@ -48,14 +50,16 @@ def check_policy(password: str, *, username: str) -> None:
         problems.append(
             FieldProblem(
                 "new_password",
-                "must mix at least three of: lower case, upper case, digits, symbols",
+                N_("must mix at least three of: lower case, upper case, digits, symbols"),
                 code="password.too_simple",
             )
         )
     if username and username.lower() in password.lower():
         problems.append(
             FieldProblem(
-                "new_password", "must not contain the username", code="password.contains_username"
+                "new_password",
+                N_("must not contain the username"),
+                code="password.contains_username",
             )
         )
     if problems:

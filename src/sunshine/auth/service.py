@@ -21,6 +21,7 @@ from sunshine.core.errors import (
     ThrottledError,
     ValidationFailed,
 )
+from sunshine.core.i18n import N_
 from sunshine.core.pagination import Page, PageRequest
 from sunshine.core.ratelimit import get_rate_limiter
 from sunshine.core.time import as_utc, utc_now
@@ -61,7 +62,7 @@ def _throttle_ip(ip: str | None) -> None:
     )
     if not allowed:
         raise ThrottledError(
-            "Too many sign-in attempts from this address; wait a minute.", retry_after_s=retry
+            N_("Too many sign-in attempts from this address; wait a minute."), retry_after_s=retry
         )
 
 
@@ -82,7 +83,7 @@ def authenticate(
         passwords.verify_password(None, password)
         remaining = int((as_utc(user.locked_until_at) - now).total_seconds()) + 1
         raise ThrottledError(
-            "This account is temporarily locked after repeated failed sign-ins.",
+            N_("This account is temporarily locked after repeated failed sign-ins."),
             retry_after_s=remaining,
         )
     ok = passwords.verify_password(user.password_hash if user else None, password)
@@ -96,7 +97,7 @@ def authenticate(
                 ip=ip,
                 user_agent=user_agent,
             )
-        raise AuthenticationError("Wrong username or password.")
+        raise AuthenticationError(N_("Wrong username or password."))
     user.failed_logins = 0
     user.locked_until_at = None
     user.last_login_at = now
@@ -168,11 +169,15 @@ def change_password(
     assert actor.user_id is not None
     user = repo.get_user(session, actor.user_id)
     if user is None:
-        raise NotFoundError("No such user")
+        raise NotFoundError(N_("No such user"))
     if not passwords.verify_password(user.password_hash, current_password):
-        raise ValidationFailed([FieldProblem("current_password", "is not your current password")])
+        raise ValidationFailed(
+            [FieldProblem("current_password", N_("is not your current password"))]
+        )
     if current_password == new_password:
-        raise ValidationFailed([FieldProblem("new_password", "must differ from the current one")])
+        raise ValidationFailed(
+            [FieldProblem("new_password", N_("must differ from the current one"))]
+        )
     passwords.check_policy(new_password, username=user.username)
     user.password_hash = passwords.hash_password(new_password)
     user.auth_version += 1
@@ -209,31 +214,44 @@ def _validate_new_user(session: Session, actor: Principal, data: NewUser) -> lis
         or len(data.username) > 64
         or not data.username.replace("_", "").replace("-", "").replace(".", "").isalnum()
     ):
-        problems.append(FieldProblem("username", "use 1–64 letters, digits, '.', '_' or '-'"))
+        problems.append(FieldProblem("username", N_("use 1–64 letters, digits, '.', '_' or '-'")))
     elif repo.username_taken(session, data.username):
         problems.append(
-            FieldProblem("username", f"{data.username} is already taken", code="duplicate")
+            FieldProblem(
+                "username",
+                N_("{username} is already taken"),
+                code="duplicate",
+                params={"username": data.username},
+            )
         )
     if not data.display_name.strip():
-        problems.append(FieldProblem("display_name", "must not be empty"))
+        problems.append(FieldProblem("display_name", N_("must not be empty")))
     if data.role in REGULATOR_ROLES:
         unit = regions_repo.get_org_unit(session, data.org_unit_id) if data.org_unit_id else None
         if unit is None:
-            problems.append(FieldProblem("org_unit_id", "a regulator account needs an org unit"))
+            problems.append(
+                FieldProblem("org_unit_id", N_("a regulator account needs an org unit"))
+            )
         elif not _org_unit_in_scope(session, actor, unit.id):
-            problems.append(FieldProblem("org_unit_id", "that office is outside your jurisdiction"))
+            problems.append(
+                FieldProblem("org_unit_id", N_("that office is outside your jurisdiction"))
+            )
     if data.role in ENTERPRISE_ROLES:
         if data.business_id is None:
-            problems.append(FieldProblem("business_id", "an enterprise account needs a business"))
+            problems.append(
+                FieldProblem("business_id", N_("an enterprise account needs a business"))
+            )
         else:
             try:
                 registry.get_business(session=session, actor=actor, business_id=data.business_id)
             except NotFoundError:
-                problems.append(FieldProblem("business_id", "no such business in your scope"))
+                problems.append(FieldProblem("business_id", N_("no such business in your scope")))
     try:
         passwords.check_policy(data.password, username=data.username)
     except ValidationFailed as exc:
-        problems.extend(FieldProblem("password", p.message, code=p.code) for p in exc.problems)
+        problems.extend(
+            FieldProblem("password", p.message, code=p.code, params=p.params) for p in exc.problems
+        )
     return problems
 
 
@@ -282,7 +300,7 @@ def _managed_user(session: Session, actor: Principal, user_id: int) -> User:
     access.require_admin(actor)
     user = repo.get_user(session, user_id)
     if user is None:
-        raise NotFoundError("No such user")
+        raise NotFoundError(N_("No such user"))
     in_scope = user.org_unit_id is not None and _org_unit_in_scope(session, actor, user.org_unit_id)
     if not in_scope and user.business_id is not None:
         try:
@@ -291,14 +309,14 @@ def _managed_user(session: Session, actor: Principal, user_id: int) -> User:
         except NotFoundError:
             in_scope = False
     if not in_scope:
-        raise NotFoundError("No such user")
+        raise NotFoundError(N_("No such user"))
     return user
 
 
 def set_user_active(*, session: Session, actor: Principal, user_id: int, active: bool) -> User:
     user = _managed_user(session, actor, user_id)
     if user.id == actor.user_id and not active:
-        raise ValidationFailed([FieldProblem("active", "you cannot deactivate yourself")])
+        raise ValidationFailed([FieldProblem("active", N_("you cannot deactivate yourself"))])
     if user.is_active != active:
         user.is_active = active
         user.auth_version += 1

@@ -10,7 +10,7 @@ language (the portals).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sunshine.core.i18n import N_, Message, Params, ParamValue, english, params_json
@@ -128,7 +128,7 @@ class ValidationFailed(DomainError):
         self, problems: list[FieldProblem], message: str | None = None, **params: ParamValue
     ) -> None:
         super().__init__(
-            message=message or N_("The input was not accepted; nothing was saved."),
+            message=message or N_("Some of the values given are not valid."),
             status=422,
             slug="validation-failed",
             problems=problems,
@@ -168,13 +168,23 @@ class TranslatableValueError(ValueError):
         field: str | None = None,
         **params: ParamValue,
     ) -> None:
+        self._set(template, params, code=code, field=field)
+
+    def _set(
+        self,
+        template: str,
+        params: Mapping[str, ParamValue],
+        *,
+        code: str | None,
+        field: str | None,
+    ) -> None:
         self.template = template
         self.params: Params = dict(params)
         if code is not None:
             self.code = code
         self.field = field
         self.message = english(template, self.params)
-        super().__init__(self.message)
+        ValueError.__init__(self, self.message)
 
     def as_message(self) -> Message:
         return Message(self.template, dict(self.params))

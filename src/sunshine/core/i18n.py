@@ -147,7 +147,3 @@ class Translator:
             for key, value in params.items()
         }
         return _format(text, message, values)
-
-    def message(self, message: Message) -> str:
-        """A :class:`Message` in this locale."""
-        return self(message.template, **message.params)

@@ -55,7 +55,7 @@ class IdentifierError(TranslatableValueError):
     """
 
     def __init__(self, code: str, template: str, /, **params: ParamValue) -> None:
-        super().__init__(template, code=code, **params)
+        self._set(template, params, code=code, field=None)
 
 
 # --------------------------------------------------------------------------------------------

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from sunshine.core.errors import TranslatableValueError
+from sunshine.core.i18n import N_
+
 DATA_PACKAGE = "sunshine.regions.data"
 DATA_FILE = "divisions.csv.gz"
 SOURCE_FILE = "SOURCE.json"
@@ -61,13 +64,18 @@ def load_divisions(province_code: str) -> list[Division]:
     """Return the province ``province_code`` and all its descendants, parents before children.
 
     ``province_code`` is the 6-digit GB/T 2260 code, e.g. ``"510000"`` for 四川省.
-    Raises ``ValueError`` if it is not the code of a province in the dataset.
+    Raises ``ValueError`` (a translatable one) if it is not the code of a province in the
+    dataset.
     """
     rows = _all_divisions()
     if not any(d.code == province_code and d.level == "province" for d in rows):
-        raise ValueError(
-            f"unknown province code {province_code!r}: expected a 6-digit province code "
-            f"present in the dataset, such as '510000'"
+        raise TranslatableValueError(
+            N_(
+                "unknown province code '{province_code}': expected a 6-digit province code "
+                "present in the dataset, such as '510000'"
+            ),
+            code="region.unknown_province",
+            province_code=province_code,
         )
     included: set[str] = {province_code}
     result: list[Division] = []

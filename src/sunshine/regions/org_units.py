@@ -104,7 +104,13 @@ def create_org_unit(
     region = repository.get_region(session, region_code.strip())
     if region is None:
         raise ValidationFailed(
-            [FieldProblem("region_code", f"{region_code} is not a known region code")]
+            [
+                FieldProblem(
+                    "region_code",
+                    "{region_code} is not a known region code",
+                    params={"region_code": region_code},
+                )
+            ]
         )
     parent_index = LEVEL_ORDER.index(parent.region_level)
     if (

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sunshine.audit import service as audit
 from sunshine.auth.principal import Principal
 from sunshine.core.errors import FieldProblem, NotFoundError, ValidationFailed
+from sunshine.core.i18n import N_
 from sunshine.regions import repository
 from sunshine.regions.dataset import Division, dataset_info, load_divisions
 from sunshine.regions.enums import OrgUnitKind, RegionLevel
@@ -50,7 +51,7 @@ def load_province(*, session: Session, actor: Principal, province_code: str) -> 
     try:
         divisions = load_divisions(province_code)
     except ValueError as exc:
-        raise ValidationFailed([FieldProblem("province_code", str(exc))]) from exc
+        raise ValidationFailed([FieldProblem.from_error("province_code", exc)]) from exc
     present = repository.existing_codes(session, province_code[:2] + "0000")
     by_code = {d.code: d for d in divisions}
     source = _source_label()
@@ -109,7 +110,7 @@ def build_org_units(
     """Create one regulator office per division of the province that has none yet."""
     province = repository.get_region(session, province_code)
     if province is None:
-        raise NotFoundError(f"Region {province_code} is not loaded")
+        raise NotFoundError(N_("Region {region_code} is not loaded"), region_code=province_code)
     levels = [RegionLevel.PROVINCE, RegionLevel.PREFECTURE, RegionLevel.COUNTY]
     if stations:
         levels.append(RegionLevel.TOWNSHIP)
@@ -215,7 +216,7 @@ class OrgUnitTree:
 def org_unit_tree(*, session: Session, actor: Principal, focus: str | None) -> OrgUnitTree:
     """The actor's office, or one below it, with its sub-offices (drill-down)."""
     if actor.org_unit_id is None:
-        raise NotFoundError("You belong to no office")
+        raise NotFoundError(N_("You belong to no office"))
     own = repository.get_org_unit(session, actor.org_unit_id)
     assert own is not None
     current = own
@@ -225,7 +226,7 @@ def org_unit_tree(*, session: Session, actor: Principal, focus: str | None) -> O
             session, level=own.region_level, code=own.region_code
         )
         if candidate is None or candidate.id not in allowed:
-            raise NotFoundError("No such office")
+            raise NotFoundError(N_("No such office"))
         current = candidate
     ancestors: list[OrgUnit] = []
     walker = current

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from sunshine.core.errors import NotFoundError
+from sunshine.core.i18n import N_
 from sunshine.core.masking import mask_name
 from sunshine.core.pagination import Page, PageRequest
 from sunshine.core.time import today_local
@@ -67,7 +68,7 @@ def store_cache_keys(code: str) -> tuple[str, ...]:
 
 def _published(business: Business | None) -> Business:
     if business is None or business.category is not BusinessCategory.CATERER:
-        raise NotFoundError("No store has this code.")
+        raise NotFoundError(N_("No store has this code."))
     return business
 
 

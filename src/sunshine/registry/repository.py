@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from sunshine.regions.enums import RegionLevel
 from sunshine.registry.enums import BusinessCategory, BusinessForm, LicenceStatus, OperatingStatus
-from sunshine.registry.models import Business, ImportJob, Staff
+from sunshine.registry.models import Business, ImportJob, Staff, TrainingRecord
 
 EXPIRY_WARNING_DAYS = 30
 LICENCE_WARNING_DAYS = 60
@@ -477,3 +477,12 @@ def existing_staff_digests(session: Session, business_id: int, digests: Sequence
         Staff.id_number_digest.in_(list(digests)),
     )
     return set(session.execute(stmt).scalars())
+
+
+def trainings_of(session: Session, staff_id: int) -> Sequence[TrainingRecord]:
+    stmt = (
+        select(TrainingRecord)
+        .where(TrainingRecord.staff_id == staff_id)
+        .order_by(TrainingRecord.taken_date.desc(), TrainingRecord.id.desc())
+    )
+    return session.execute(stmt).scalars().all()

@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from sunshine.core.errors import TranslatableValueError
+from sunshine.core.i18n import N_
 from sunshine.core.identifiers import validate_id_number, validate_jy_licence, validate_uscc
 from sunshine.registry.enums import (
     BusinessCategory,
@@ -26,7 +28,10 @@ _SC = re.compile(r"^SC[12]\d{13}$")
 def _phone(value: str) -> str:
     value = value.strip().replace(" ", "")
     if not _PHONE.match(value):
-        raise ValueError("must be a mainland mobile (11 digits, 1[3-9]…) or a landline number")
+        raise TranslatableValueError(
+            N_("must be a mainland mobile (11 digits, 1[3-9]…) or a landline number"),
+            code="phone.format",
+        )
     return value
 
 
@@ -34,7 +39,10 @@ def _licence(value: str) -> str:
     value = value.strip().upper()
     if value.startswith("SC"):
         if not _SC.match(value):
-            raise ValueError("an SC production licence is SC + 14 digits, the first 1 or 2")
+            raise TranslatableValueError(
+                N_("an SC production licence is SC + 14 digits, the first 1 or 2"),
+                code="sc.format",
+            )
         return value
     return validate_jy_licence(value)
 
@@ -42,7 +50,7 @@ def _licence(value: str) -> str:
 def _name(value: str) -> str:
     value = value.strip()
     if not value:
-        raise ValueError("must not be empty")
+        raise TranslatableValueError(N_("must not be empty"), code="empty")
     return value
 
 
@@ -78,7 +86,11 @@ class BusinessBase(BaseModel):
     @model_validator(mode="after")
     def _dates_in_order(self) -> BusinessBase:
         if self.licence_expiry_date <= self.licence_issue_date:
-            raise ValueError("licence_expiry_date must be after licence_issue_date")
+            raise TranslatableValueError(
+                N_("the expiry date must be after the issue date"),
+                code="licence.dates",
+                field="licence_expiry_date",
+            )
         return self
 
 
@@ -151,17 +163,33 @@ class StaffCreate(BaseModel):
     def _certificate_consistent(self) -> StaffCreate:
         issued, expires = self.health_cert_issue_date, self.health_cert_expiry_date
         if (issued is None) != (expires is None):
-            raise ValueError("give both health_cert_issue_date and health_cert_expiry_date")
+            raise TranslatableValueError(
+                N_("give both the issue date and the expiry date of the health certificate"),
+                code="health_cert.dates",
+                field="health_cert_expiry_date" if expires is None else "health_cert_issue_date",
+            )
         if issued is not None and expires is not None:
             if expires <= issued:
-                raise ValueError("health_cert_expiry_date must be after health_cert_issue_date")
+                raise TranslatableValueError(
+                    N_("the expiry date must be after the issue date"),
+                    code="health_cert.dates",
+                    field="health_cert_expiry_date",
+                )
             if (expires - issued).days > 366:
-                raise ValueError(
-                    "a health certificate is valid for at most one year "
-                    "(食品安全法 Art. 45: annual examination)"
+                raise TranslatableValueError(
+                    N_(
+                        "a health certificate is valid for at most one year "
+                        "(食品安全法 Art. 45: annual examination)"
+                    ),
+                    code="health_cert.too_long",
+                    field="health_cert_expiry_date",
                 )
             if not self.health_cert_number:
-                raise ValueError("health_cert_number is required with certificate dates")
+                raise TranslatableValueError(
+                    N_("the certificate number is required with certificate dates"),
+                    code="health_cert.number",
+                    field="health_cert_number",
+                )
         return self
 
 

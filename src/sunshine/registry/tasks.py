@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sunshine.core import storage
 from sunshine.core.db import unit_of_work
+from sunshine.core.i18n import N_
 from sunshine.core.jobs import enqueue, job
 from sunshine.registry import imports
 from sunshine.registry.imports import ImportFailed, ImportRun, Problem
@@ -75,11 +76,11 @@ def import_file(job_id: int) -> None:
         problems = exc.problems
     except IntegrityError:
         log.warning("import job %s collided with a concurrent change", job_id, exc_info=True)
-        reason = "a row was registered by someone else while this import ran: import again"
+        reason = N_("a row was registered by someone else while this import ran: import again")
         problems = [Problem(None, "", "", reason)]
     except Exception:
         log.exception("import job %s stopped on an unexpected error", job_id)
-        problems = [Problem(None, "", "", "the import stopped on an unexpected error")]
+        problems = [Problem(None, "", "", N_("the import stopped on an unexpected error"))]
     stored_path = run.stored_path if run is not None else None
     if problems is not None:
         with unit_of_work() as session:

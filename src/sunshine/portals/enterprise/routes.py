@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sunshine.auth.principal import Principal
 from sunshine.core.errors import ConflictError, FieldProblem, NotFoundError, ValidationFailed
+from sunshine.core.i18n import N_
 from sunshine.core.pagination import PageRequest
 from sunshine.core.validation import parse
 from sunshine.portals.shared import forms
@@ -54,7 +55,7 @@ def _selected(request: Request) -> int | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise NotFoundError("No such business")
+        raise NotFoundError(N_("No such business"))
     return int(raw)
 
 
@@ -204,8 +205,19 @@ def _certificate_filter(request: Request) -> CertificateState | None:
         return CertificateState(value)
     except ValueError:
         raise ValidationFailed(
-            [FieldProblem("certificate", f"{value!r} is not a certificate state")]
+            [
+                FieldProblem(
+                    "certificate",
+                    N_("'{value}' is not a certificate state"),
+                    params={"value": value},
+                )
+            ]
         ) from None
+
+
+def _conflict_problem(exc: ConflictError) -> FieldProblem:
+    """The staff register's conflict (the same ID number twice), shown at the ID field."""
+    return FieldProblem("id_number", exc.message, code="duplicate", params=exc.params)
 
 
 def _staff_data(values: dict[str, Any]) -> dict[str, Any]:
@@ -275,7 +287,7 @@ async def create_staff(request: Request, session: DbSession, principal: Enterpri
     except ValidationFailed as exc:
         problems = exc.problems
     except ConflictError as exc:
-        problems, status_code = [FieldProblem("id_number", exc.message, code="duplicate")], 409
+        problems, status_code = [_conflict_problem(exc)], 409
     if problems:
         return _page(
             request,
@@ -328,7 +340,7 @@ async def update_staff(
     except ValidationFailed as exc:
         problems = exc.problems
     except ConflictError as exc:
-        problems, status_code = [FieldProblem("id_number", exc.message, code="duplicate")], 409
+        problems, status_code = [_conflict_problem(exc)], 409
     if problems:
         return _page(
             request,
@@ -398,5 +410,5 @@ def qr_page(request: Request, session: DbSession, principal: Enterprise) -> Resp
 def poster(request: Request, session: DbSession, principal: Enterprise) -> Response:
     qr = registry.store_qr(session=session, actor=principal, business_id=_selected(request))
     if not qr.published:
-        raise NotFoundError("Only a store with a public page has a QR poster.")
+        raise NotFoundError(N_("Only a store with a public page has a QR poster."))
     return _page(request, principal, qr.business, "biz/poster.html", qr=qr)

@@ -14,6 +14,7 @@ from sunshine.auth.principal import ANONYMOUS, Principal
 from sunshine.config import get_settings
 from sunshine.core.db import unit_of_work
 from sunshine.core.errors import AuthenticationError, ForbiddenError
+from sunshine.core.i18n import N_
 
 SESSION_COOKIE = "sunshine_session"
 LANG_COOKIE = "lang"
@@ -55,7 +56,7 @@ def current_principal(request: Request, session: DbSession) -> Principal:
             session, bearer, salt=tokens.TOKEN_SALT, max_age_s=settings.token_max_age_s
         )
         if user is None:
-            raise AuthenticationError("The bearer token is invalid or has expired.")
+            raise AuthenticationError(N_("The bearer token is invalid or has expired."))
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
@@ -95,13 +96,13 @@ SignedIn = Annotated[Principal, Depends(signed_in)]
 
 def regulator(principal: SignedIn) -> Principal:
     if not principal.is_regulator:
-        raise ForbiddenError("This page is for regulators.")
+        raise ForbiddenError(N_("This page is for regulators."))
     return principal
 
 
 def enterprise(principal: SignedIn) -> Principal:
     if not principal.is_enterprise:
-        raise ForbiddenError("This page is for businesses.")
+        raise ForbiddenError(N_("This page is for businesses."))
     return principal
 
 
@@ -141,5 +142,8 @@ async def check_csrf(request: Request, _principal: CurrentPrincipal) -> None:
         candidate = value if isinstance(value, str) else None
     if nonce is None or not tokens.csrf_matches(nonce, candidate):
         raise ForbiddenError(
-            "The form has expired or did not come from this site; reload the page and try again."
+            N_(
+                "The form has expired or did not come from this site; "
+                "reload the page and try again."
+            )
         )

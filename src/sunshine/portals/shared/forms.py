@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 
 from sunshine.core.errors import FieldProblem, ValidationFailed
+from sunshine.core.i18n import N_
 from sunshine.registry.repository import BusinessFilter
 
 
@@ -50,28 +51,39 @@ def business_filter(request: Request) -> BusinessFilter:
         try:
             return cls(value)
         except ValueError:
-            problems.append(FieldProblem(name, f"{value!r} is not a valid choice"))
+            problems.append(
+                FieldProblem(name, N_("'{value}' is not a valid choice"), params={"value": value})
+            )
             return None
 
     state = q.get("licence_state") or None
     if state and state not in ("valid", "expiring", "expired", "suspended", "revoked"):
-        problems.append(FieldProblem("licence_state", f"{state!r} is not a valid choice"))
+        problems.append(
+            FieldProblem(
+                "licence_state", N_("'{value}' is not a valid choice"), params={"value": state}
+            )
+        )
         state = None
     sort = q.get("sort") or "name"
     if sort not in SORTABLE:
-        problems.append(FieldProblem("sort", f"{sort!r} is not a sortable column"))
+        problems.append(
+            FieldProblem("sort", N_("'{value}' is not a sortable column"), params={"value": sort})
+        )
     region = q.get("region") or None
     if region and not (region.isdigit() and len(region) in (6, 9)):
-        problems.append(FieldProblem("region", "a region code has 6 or 9 digits"))
+        problems.append(FieldProblem("region", N_("a region code has 6 or 9 digits")))
+    form = enum("form", BusinessForm)
+    category = enum("category", BusinessCategory)
+    operating_status = enum("operating_status", OperatingStatus)
     if problems:
         raise ValidationFailed(problems)
     return BusinessFilter(
         q=q.get("q") or None,
         region_code=region,
-        form=enum("form", BusinessForm),
-        category=enum("category", BusinessCategory),
+        form=form,
+        category=category,
         licence_state=state,
-        operating_status=enum("operating_status", OperatingStatus),
+        operating_status=operating_status,
         sort=sort,
         descending=q.get("dir") == "desc",
     )

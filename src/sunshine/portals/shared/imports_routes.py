@@ -21,6 +21,7 @@ from starlette.datastructures import UploadFile
 from sunshine.auth.principal import Principal
 from sunshine.config import get_settings
 from sunshine.core import storage
+from sunshine.core.i18n import N_
 from sunshine.core.storage import UploadRejected, human_size
 from sunshine.portals.shared.deps import DbSession, Enterprise, Regulator, check_csrf
 from sunshine.portals.shared.templating import ENV, render, translator
@@ -143,7 +144,9 @@ def _create_and_enqueue(
             session=session,
             job_id=job_id,
             actor=principal,
-            problems=[imports.Problem(None, "", "", "the job queue is not reachable: try later")],
+            problems=[
+                imports.Problem(None, "", "", N_("the job queue is not reachable: try later"))
+            ],
         )
         session.commit()
         storage.delete(stored_path)
@@ -178,14 +181,15 @@ async def _upload(
 
 
 def _job_context(job: ImportJob, portal: Portal) -> dict[str, object]:
-    problems = job.errors or []
+    """The job page: its problems as templates, translated by the page."""
+    kept = job.errors or []
     return _context(
         portal,
         job=job,
         active=imports.is_active(job),
         percent=imports.percent(job),
-        problems=problems[:SHOWN_PROBLEMS],
-        problem_count=len(problems),
+        problems=imports.job_problems(job, limit=SHOWN_PROBLEMS),
+        problem_count=len(kept),
     )
 
 
@@ -217,10 +221,10 @@ def _report(
     _ = translator(request)
     headings = [_(h) for h in imports.REPORT_HEADINGS]
     if fmt == "csv":
-        content = imports.error_report_csv(job, headings)
+        content = imports.error_report_csv(job, headings, _)
         media_type = "text/csv; charset=utf-8"
     else:
-        content = imports.error_report_xlsx(job, headings, _("Problems"))
+        content = imports.error_report_xlsx(job, headings, _("Problems"), _)
         media_type = imports.XLSX_MEDIA_TYPE
     filename = f"import-{job.token[:8]}-problems.{fmt}"
     return Response(

@@ -81,3 +81,57 @@ def label(value: object) -> str:
     if isinstance(value, StrEnum):
         return LABELS.get(value, value.value)
     return str(value)
+
+
+#: English labels (message ids) of input fields, for naming the field of a problem in a
+#: portal's error list. A key ``"<scope>:<field>"`` wins where a form sets ``field_scope``
+#: (a person's ``name`` is a full name, a business's a name); unknown fields show as they are.
+FIELD_LABELS = {
+    # businesses (主体库)
+    "name": "Name",
+    "uscc": "Unified social credit code",
+    "category": "Category",
+    "form": "Business form",
+    "scale": "Scale",
+    "operating_status": "Operation",
+    "licence_number": "Licence number",
+    "licence_issue_date": "Licence issue date",
+    "licence_expiry_date": "Licence expiry date",
+    "licence_status": "Licence status",
+    "licence_state": "Licence status",
+    "licence_scope": "Licensed scope",
+    "region_code": "County or township",
+    "region": "Area",
+    "address": "Address",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "contact_name": "Contact",
+    "contact_phone": "Phone",
+    "food_safety_manager": "Food-safety manager",
+    "chain_hq_id": "Chain headquarters",
+    # staff (人员库)
+    "staff:name": "Full name",
+    "position": "Position",
+    "id_number": "ID number",
+    "gender": "Gender",
+    "phone": "Phone",
+    "direct_contact": "Handles food directly",
+    "health_cert_number": "Health certificate number",
+    "health_cert_issue_date": "Health certificate issue date",
+    "health_cert_expiry_date": "Health certificate expiry date",
+    "certificate": "Health certificate",
+    # accounts and offices
+    "username": "Username",
+    "display_name": "Full name",
+    "password": "Password",
+    "current_password": "Current password",
+    "new_password": "New password",
+    "role": "Role",
+    "org_unit_id": "Office",
+    "business_id": "Business",
+    "active": "Active",
+    "office:name": "Office name",
+    "parent_id": "Parent office",
+    "province_code": "Province code",
+    "sort": "Sort order",
+}

@@ -21,7 +21,7 @@ from sunshine.core.i18n import LOCALE_NAMES, Translator, normalise
 from sunshine.core.masking import mask_name, mask_phone
 from sunshine.core.time import to_local, today_local
 from sunshine.portals.shared.deps import CSRF_COOKIE, LANG_COOKIE, csrf_for
-from sunshine.portals.shared.labels import LICENCE_STATES, label
+from sunshine.portals.shared.labels import FIELD_LABELS, LICENCE_STATES, label
 from sunshine.registry.rules import certificate_state, effective_licence_status
 
 _PORTALS = files("sunshine") / "portals"
@@ -57,6 +57,7 @@ def _environment() -> Environment:
     env.filters["mask_phone"] = mask_phone
     env.globals["label"] = label
     env.globals["LICENCE_STATES"] = LICENCE_STATES
+    env.globals["FIELD_LABELS"] = FIELD_LABELS
     env.globals["LOCALE_NAMES"] = LOCALE_NAMES
     env.globals["version"] = __version__
     env.globals["effective"] = lambda b: effective_licence_status(

@@ -66,6 +66,7 @@ from sunshine.registry.imports.report import (
     error_report_csv,
     error_report_xlsx,
     error_rows,
+    job_problems,
     template_xlsx,
 )
 from sunshine.registry.imports.run import (
@@ -124,6 +125,7 @@ __all__ = [
     "get_import",
     "heading_key",
     "is_active",
+    "job_problems",
     "list_imports",
     "mark_storing",
     "percent",

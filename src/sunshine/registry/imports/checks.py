@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from sunshine.auth import access
 from sunshine.core import crypto
 from sunshine.core.errors import ValidationFailed
+from sunshine.core.i18n import N_, Message, ParamValue
 from sunshine.core.masking import mask_id_number
+from sunshine.core.validation import problem_from
 from sunshine.registry import repository as repo
 from sunshine.registry import service as registry
 from sunshine.registry.imports.columns import (
@@ -36,6 +38,8 @@ from sunshine.registry.imports.reading import is_blank
 from sunshine.registry.schemas import BusinessCreate, StaffCreate
 
 _MASKED = frozenset({"id_number"})
+_OUTSIDE = N_("the business would lie outside your jurisdiction")
+_DUPLICATE_ROW = N_("duplicates row {row} of this file")
 
 
 @dataclass(frozen=True)
@@ -71,28 +75,36 @@ class RowChecker:
                 continue
             key = heading_key(text, self.columns)
             if key is None:
-                problems.append(Problem(row, text, text, "unknown column"))
+                problems.append(Problem(row, text, text, N_("unknown column")))
             elif key in self.heading:
-                problems.append(Problem(row, text, text, f"duplicates column {self.heading[key]}"))
+                reason = N_("duplicates column {column}")
+                problems.append(Problem(row, text, text, reason, {"column": self.heading[key]}))
             else:
                 self.index[i] = self.by_key[key]
                 self.heading[key] = text
         for column in self.columns:
             if column.required and column.key not in self.heading:
-                problems.append(
-                    Problem(row, column.heading, "", f"required column is missing ({column.key})")
-                )
+                reason = N_("required column is missing ({key})")
+                problems.append(Problem(row, column.heading, "", reason, {"key": column.key}))
         if problems:
             raise ImportFailed(problems)
 
     def _column_name(self, key: str) -> str:
         return self.heading.get(key) or (self.by_key[key].heading if key in self.by_key else key)
 
-    def problem(self, row: int, key: str, value: object, reason: str) -> Problem:
+    def problem(
+        self,
+        row: int,
+        key: str,
+        value: object,
+        reason: str,
+        params: Mapping[str, ParamValue] | None = None,
+    ) -> Problem:
+        """A problem with one cell; ``reason`` is a template filled in with ``params``."""
         text = "" if value is None else str(value)[:MAX_VALUE_CHARS]
         if key in _MASKED and text:
             text = mask_id_number(text)
-        return Problem(row, self._column_name(key) if key else "", text, reason)
+        return Problem(row, self._column_name(key) if key else "", text, reason, dict(params or {}))
 
     def _field_of(self, field: str, message: str) -> str:
         if field in self.by_key:
@@ -109,14 +121,16 @@ class RowChecker:
             column = self.index.get(i)
             if column is None:
                 if not is_blank([cell]):
-                    reason = "value in a column without a heading"
+                    reason = N_("value in a column without a heading")
                     problems.append(Problem(number, "", cell_text(cell)[:MAX_VALUE_CHARS], reason))
                 continue
             raw[column.key] = cell
             try:
                 value = convert_cell(column, cell)
             except CellError as exc:
-                problems.append(self.problem(number, column.key, cell_text(cell), str(exc)))
+                problems.append(
+                    self.problem(number, column.key, cell_text(cell), exc.template, exc.params)
+                )
                 unreadable.add(column.key)
                 continue
             if value is not None:
@@ -125,14 +139,12 @@ class RowChecker:
             model = self.schema.model_validate(data)
         except ValidationError as exc:
             for error in exc.errors():
-                loc = error.get("loc", ())
-                message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
-                key = self._field_of(str(loc[0]) if loc else "", message)
+                found = problem_from(error, default="")
+                key = self._field_of(found.field.split(".")[0], found.text)
                 if key not in unreadable:  # else already reported by the cell conversion
                     value = raw.get(key)
-                    problems.append(
-                        self.problem(number, key, cell_text(value) if value else "", message)
-                    )
+                    text = cell_text(value) if value else ""
+                    problems.append(self.problem(number, key, text, found.message, found.params))
             model = None
         if problems:
             self.problems.extend(problems)
@@ -160,21 +172,21 @@ class BusinessRows(RowChecker):
 
     def __init__(self, run: ImportRun, sheet: Sheet) -> None:
         super().__init__(run, sheet)
-        self.places: dict[str, registry.RegionPlacement | str] = {}
+        self.places: dict[str, registry.RegionPlacement | Message] = {}
         self.uscc_rows: dict[str, int] = {}
         self.licence_rows: dict[str, int] = {}
 
-    def _place(self, session: Session, code: str) -> registry.RegionPlacement | str:
+    def _place(self, session: Session, code: str) -> registry.RegionPlacement | Message:
+        """Where ``code`` places a business, or why it cannot be used."""
         if code not in self.places:
             try:
                 placement = registry.resolve_region(session, code)
             except ValidationFailed as exc:
-                self.places[code] = exc.problems[0].message
+                first = exc.problems[0]
+                self.places[code] = Message(first.message, first.params)
             else:
                 allowed = access.region_condition_allows(self.run.actor, placement.by_level())
-                self.places[code] = (
-                    placement if allowed else "the business would lie outside your jurisdiction"
-                )
+                self.places[code] = placement if allowed else Message(_OUTSIDE)
         return self.places[code]
 
     def _check_rules(self, session: Session, parsed: list[tuple[int, Any]]) -> None:
@@ -183,17 +195,21 @@ class BusinessRows(RowChecker):
         for number, data in parsed:
             problems = []
             place = self._place(session, data.region_code)
-            if isinstance(place, str):
-                problems.append(self.problem(number, "region_code", data.region_code, place))
+            if isinstance(place, Message):
+                problems.append(
+                    self.problem(
+                        number, "region_code", data.region_code, place.template, place.params
+                    )
+                )
             for key, value, seen, registered in (
                 ("uscc", data.uscc, self.uscc_rows, usccs),
                 ("licence_number", data.licence_number, self.licence_rows, licences),
             ):
                 if value in registered:
-                    problems.append(self.problem(number, key, value, "already registered"))
+                    problems.append(self.problem(number, key, value, N_("already registered")))
                 elif value in seen:
-                    reason = f"duplicates row {seen[value]} of this file"
-                    problems.append(self.problem(number, key, value, reason))
+                    row = {"row": seen[value]}
+                    problems.append(self.problem(number, key, value, _DUPLICATE_ROW, row))
                 else:
                     seen[value] = number
             if problems:
@@ -220,12 +236,13 @@ class StaffRows(RowChecker):
         for number, data in parsed:
             digest = digests[number]
             if digest in registered:
-                self.problems.append(
-                    self.problem(number, "id_number", data.id_number, "already on the register")
-                )
-            elif digest in self.id_rows:
-                reason = f"duplicates row {self.id_rows[digest]} of this file"
+                reason = N_("already on the register")
                 self.problems.append(self.problem(number, "id_number", data.id_number, reason))
+            elif digest in self.id_rows:
+                row = {"row": self.id_rows[digest]}
+                self.problems.append(
+                    self.problem(number, "id_number", data.id_number, _DUPLICATE_ROW, row)
+                )
             else:
                 self.id_rows[digest] = number
                 self.valid.append(ValidRow(number, data))

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sunshine.core.errors import TranslatableValueError
+from sunshine.core.i18n import N_
 from sunshine.registry.enums import BusinessCategory, BusinessForm, BusinessScale
 from sunshine.registry.imports.model import ImportKind
 
@@ -56,10 +58,13 @@ _LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
 _DATE_TEXT = re.compile(r"^(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:[ T]0{1,2}:00(?::00)?)?$")
 _EXCEL_SERIALS = (20_000, 80_000)  # 1954..2119: a date cell that lost its date format
 _LONGEST_EXACT_NUMBER = 10**15  # Excel keeps 15 significant digits
+_DATE_EXPECTED = N_("expected a date as YYYY-MM-DD or YYYY/MM/DD")
 
 
-class CellError(ValueError):
-    """A cell that cannot be read as its column's type."""
+class CellError(TranslatableValueError):
+    """A cell that cannot be read as its column's type (a translatable template)."""
+
+    code = "cell"
 
 
 def _lookup(labels: Mapping[Any, str], synonyms: Mapping[str, Any] | None = None) -> dict[str, str]:
@@ -222,7 +227,7 @@ def _code(value: object) -> str:
     if isinstance(value, float) and not isinstance(value, bool):
         if not value.is_integer() or abs(value) >= _LONGEST_EXACT_NUMBER:
             raise CellError(
-                "enter this as text: Excel keeps only 15 digits of a number, so it is damaged"
+                N_("enter this as text: Excel keeps only 15 digits of a number, so it is damaged")
             )
         return str(int(value))
     return cell_text(value)
@@ -239,14 +244,14 @@ def _date(value: object) -> date:
 
             converted = from_excel(value)
             return converted.date() if isinstance(converted, datetime) else converted
-        raise CellError("expected a date as YYYY-MM-DD or YYYY/MM/DD")
+        raise CellError(_DATE_EXPECTED)
     match = _DATE_TEXT.match(cell_text(value))
     if match is None:
-        raise CellError("expected a date as YYYY-MM-DD or YYYY/MM/DD")
+        raise CellError(_DATE_EXPECTED)
     try:
         return date(int(match[1]), int(match[3]), int(match[4]))
     except ValueError:
-        raise CellError("not a real date") from None
+        raise CellError(N_("not a real date")) from None
 
 
 def convert_cell(column: Column, value: object) -> object | None:
@@ -261,18 +266,18 @@ def convert_cell(column: Column, value: object) -> object | None:
     if column.kind == "enum":
         found = column.choices.get(text) or column.choices.get(text.lower())
         if found is None:
-            raise CellError(f"not one of: {column.choice_text}")
+            raise CellError(N_("not one of: {choices}"), choices=column.choice_text)
         return found
     if column.kind == "bool":
         if text.lower() in YES:
             return True
         if text.lower() in NO:
             return False
-        raise CellError("enter 是 or 否")
+        raise CellError(N_("enter 是 or 否"))
     if column.kind == "gender":
         gender = GENDERS.get(text.lower())
         if gender is None:
-            raise CellError("enter 男 or 女")
+            raise CellError(N_("enter 男 or 女"))
         return gender
     if column.kind == "list":
         return [item.strip() for item in _LIST_SEPARATORS.split(text) if item.strip()]

@@ -5,10 +5,13 @@ Plain data shared by the other modules of the package (the ``ImportJob`` table i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from sunshine.auth.principal import Principal
+from sunshine.core.errors import Translate
+from sunshine.core.i18n import Message, Params, english, params_from_json, params_json
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 100
@@ -35,15 +38,56 @@ ACTIVE_STATUSES = frozenset({ImportStatus.QUEUED, ImportStatus.VALIDATING, Impor
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a file was refused: ``row`` as the spreadsheet shows it (header = 1)."""
+    """One reason a file was refused: ``row`` as the spreadsheet shows it (header = 1).
+
+    ``reason`` is an English template (msgid) and ``params`` its values, so the job page and
+    the error reports show it in the reader's language.
+    """
 
     row: int | None
     column: str
     value: str
     reason: str
+    params: Params = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, row: int | None, column: str, value: str, message: Message) -> Problem:
+        return cls(row, column, value, message.template, dict(message.params))
+
+    @property
+    def text(self) -> str:
+        """The reason in English."""
+        return english(self.reason, self.params)
+
+    def render(self, translate: Translate) -> str:
+        return translate(self.reason, **self.params)
 
     def as_dict(self) -> dict[str, object]:
-        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
+        """As kept in ``ImportJob.errors``: the English ``reason`` plus its template and
+        parameters (``template``, ``params``) for showing it in another language."""
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "reason": self.text,
+            "template": self.reason,
+            "params": params_json(self.params),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Problem:
+        """A kept problem; rows stored before templates were kept have only the English
+        ``reason`` (translated when it is a known message id, else shown as it is)."""
+        row = data.get("row")
+        template = data.get("template")
+        reason = template if isinstance(template, str) else str(data.get("reason") or "")
+        return cls(
+            row if isinstance(row, int) else None,
+            str(data.get("column") or ""),
+            str(data.get("value") or ""),
+            reason,
+            params_from_json(data.get("params")) if isinstance(template, str) else {},
+        )
 
 
 class ImportFailed(Exception):

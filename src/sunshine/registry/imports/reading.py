@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sunshine.core import storage
+from sunshine.core.i18n import N_
 from sunshine.registry.imports.model import (
     MAX_COLUMNS,
     MAX_ROWS,
@@ -58,19 +59,17 @@ def read_sheet(run: ImportRun) -> Sheet:
         else:
             raw = _csv_rows(storage.read_csv_text(path))
     except (OSError, ValueError, KeyError, csv.Error, storage.UploadRejected) as exc:
-        raise ImportFailed(
-            [Problem(None, "", "", f"the file could not be read as a spreadsheet ({exc})")]
-        ) from exc
+        reason = N_("the file could not be read as a spreadsheet ({detail})")
+        raise ImportFailed([Problem(None, "", "", reason, {"detail": str(exc)})]) from exc
     numbered = [(n, cells) for n, cells in enumerate(raw, start=1) if not is_blank(cells)]
     if not numbered:
-        raise ImportFailed([Problem(None, "", "", "the file has no header row and no data")])
+        raise ImportFailed([Problem(None, "", "", N_("the file has no header row and no data"))])
     (header_row, header), rows = numbered[0], numbered[1:]
     if not rows:
-        raise ImportFailed([Problem(header_row + 1, "", "", "the file has no data rows")])
+        raise ImportFailed([Problem(header_row + 1, "", "", N_("the file has no data rows"))])
     if len(rows) > MAX_ROWS:
-        raise ImportFailed(
-            [Problem(None, "", "", f"the file has more than {MAX_ROWS} rows: split it")]
-        )
+        reason = N_("the file has more than {max_rows} rows: split it")
+        raise ImportFailed([Problem(None, "", "", reason, {"max_rows": MAX_ROWS})])
     if len(header) > MAX_COLUMNS:
         header = header[:MAX_COLUMNS]
     return Sheet(header_row=header_row, header=header, rows=rows)

@@ -7,32 +7,44 @@ import io
 from collections.abc import Callable, Sequence
 
 from sunshine.core import exports
+from sunshine.core.errors import Translate
+from sunshine.core.i18n import Translator
 from sunshine.registry.imports.columns import COLUMNS, TEMPLATE_SUFFIX
-from sunshine.registry.imports.model import ImportKind
+from sunshine.registry.imports.model import ImportKind, Problem
 from sunshine.registry.models import ImportJob
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_HEADINGS = ("Row", "Column", "Value", "Reason")
 
 
-def error_rows(job: ImportJob) -> list[list[object]]:
-    return [
-        [e.get("row"), e.get("column", ""), e.get("value", ""), e.get("reason", "")]
-        for e in job.errors or []
-    ]
+def job_problems(job: ImportJob, *, limit: int | None = None) -> list[Problem]:
+    """The problems kept with a failed job (old rows without templates included)."""
+    kept = (job.errors or [])[:limit] if limit is not None else job.errors or []
+    return [Problem.from_dict(e) for e in kept if isinstance(e, dict)]
 
 
-def error_report_csv(job: ImportJob, headings: Sequence[str]) -> bytes:
+def error_rows(job: ImportJob, translate: Translate | None = None) -> list[list[object]]:
+    """Row, column, value and reason of each problem, the reason in ``translate``'s language
+    (English by default)."""
+    translate = translate or Translator("en")
+    return [[p.row, p.column, p.value, p.render(translate)] for p in job_problems(job)]
+
+
+def error_report_csv(
+    job: ImportJob, headings: Sequence[str], translate: Translate | None = None
+) -> bytes:
     """The problems as CSV, UTF-8 with a byte-order mark so Excel shows Chinese correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headings)
-    writer.writerows(error_rows(job))
+    writer.writerows(error_rows(job, translate))
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def error_report_xlsx(job: ImportJob, headings: Sequence[str], sheet: str) -> bytes:
-    return exports.xlsx(sheet=sheet, headers=list(headings), rows=error_rows(job))
+def error_report_xlsx(
+    job: ImportJob, headings: Sequence[str], sheet: str, translate: Translate | None = None
+) -> bytes:
+    return exports.xlsx(sheet=sheet, headers=list(headings), rows=error_rows(job, translate))
 
 
 def template_xlsx(kind: ImportKind, _: Callable[[str], str]) -> bytes:

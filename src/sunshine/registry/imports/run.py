@@ -20,6 +20,7 @@ from sunshine.auth import service as auth_service
 from sunshine.auth.principal import SYSTEM, Principal
 from sunshine.core import storage
 from sunshine.core.errors import DomainError, ForbiddenError, NotFoundError
+from sunshine.core.i18n import N_
 from sunshine.core.time import utc_now
 from sunshine.regions import repository as regions_repo
 from sunshine.registry import repository as repo
@@ -44,12 +45,12 @@ from sunshine.registry.schemas import BusinessCreate, StaffCreate
 
 def _require_may_import(actor: Principal, kind: ImportKind) -> None:
     if actor.user_id is None:
-        raise ForbiddenError("Sign in first.")
+        raise ForbiddenError(N_("Sign in first."))
     if kind is ImportKind.BUSINESSES:
         access.require_regulator(actor)
     else:
         if not actor.is_enterprise or actor.business_id is None:
-            raise ForbiddenError("Staff imports are for business accounts.")
+            raise ForbiddenError(N_("Staff imports are for business accounts."))
         access.require_business_editor(actor)
 
 
@@ -103,7 +104,7 @@ def get_import(*, session: Session, actor: Principal, kind: ImportKind, token: s
     """One import job the actor may see (404 otherwise, so its existence is not revealed)."""
     job = repo.get_import_job_in_scope(session, token=token, scope=_scope(actor, kind))
     if job is None:
-        raise NotFoundError("No such import")
+        raise NotFoundError(N_("No such import"))
     return job
 
 
@@ -142,7 +143,7 @@ def begin(*, session: Session, job_id: int) -> ImportRun | None:
     user = auth_repo.get_user(session, job.created_by_id)
     if user is None or not user.is_active:
         raise ImportFailed(
-            [Problem(None, "", "", "the account that started this import is no longer active")]
+            [Problem(None, "", "", N_("the account that started this import is no longer active"))]
         )
     actor = auth_service.principal_for(session, user)
     kind = ImportKind(job.kind)
@@ -152,7 +153,7 @@ def begin(*, session: Session, job_id: int) -> ImportRun | None:
             assert job.business_id is not None
             registry.get_business(session=session, actor=actor, business_id=job.business_id)
     except DomainError as exc:
-        raise ImportFailed([Problem(None, "", "", exc.message)]) from exc
+        raise ImportFailed([Problem.of(None, "", "", exc.as_message())]) from exc
     job.status = ImportStatus.VALIDATING.value
     job.processed_rows = 0
     return ImportRun(
@@ -190,7 +191,8 @@ def fail(*, session: Session, job_id: int, actor: Principal | None, problems: li
     kept = [p.as_dict() for p in ordered[:MAX_PROBLEMS]]
     if len(problems) > MAX_PROBLEMS:
         more = len(problems) - MAX_PROBLEMS
-        kept.append(Problem(None, "", "", f"{more} more problems are not listed").as_dict())
+        reason = N_("{count} more problems are not listed")
+        kept.append(Problem(None, "", "", reason, {"count": more}).as_dict())
     job.status = ImportStatus.FAILED.value
     job.errors = kept
     job.stored_rows = 0
@@ -212,8 +214,10 @@ def fail(*, session: Session, job_id: int, actor: Principal | None, problems: li
 def _store_problems(kind: ImportKind, row: int, exc: DomainError) -> list[Problem]:
     headings = {c.key: c.heading for c in COLUMNS[kind]}
     if not exc.problems:
-        return [Problem(row, "", "", exc.message)]
-    return [Problem(row, headings.get(p.field, p.field), "", p.message) for p in exc.problems]
+        return [Problem.of(row, "", "", exc.as_message())]
+    return [
+        Problem(row, headings.get(p.field, p.field), "", p.message, p.params) for p in exc.problems
+    ]
 
 
 M = TypeVar("M", bound=BaseModel)

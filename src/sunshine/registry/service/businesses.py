@@ -126,14 +126,20 @@ def create_business(*, session: Session, actor: Principal, data: BusinessCreate)
     problems = []
     if repo.uscc_exists(session, data.uscc):
         problems.append(
-            FieldProblem("uscc", f"{data.uscc} is already registered", code="duplicate")
+            FieldProblem(
+                "uscc",
+                "{uscc} is already registered",
+                code="duplicate",
+                params={"uscc": data.uscc},
+            )
         )
     if repo.licence_number_owner(session, data.licence_number) is not None:
         problems.append(
             FieldProblem(
                 "licence_number",
-                f"{data.licence_number} is already registered to another business",
+                "{licence_number} is already registered to another business",
                 code="duplicate",
+                params={"licence_number": data.licence_number},
             )
         )
     if (
@@ -188,8 +194,9 @@ def update_business(
             [
                 FieldProblem(
                     "licence_number",
-                    f"{data.licence_number} is registered to another business",
+                    "{licence_number} is registered to another business",
                     code="duplicate",
+                    params={"licence_number": data.licence_number},
                 )
             ]
         )
@@ -236,7 +243,13 @@ def _filters_with_region(session: Session, filters: BusinessFilter) -> BusinessF
     region = regions_repo.get_region(session, filters.region_code)
     if region is None:
         raise ValidationFailed(
-            [FieldProblem("region", f"{filters.region_code} is not a known region code")]
+            [
+                FieldProblem(
+                    "region",
+                    "{region_code} is not a known region code",
+                    params={"region_code": filters.region_code},
+                )
+            ]
         )
     return BusinessFilter(**{**filters.__dict__, "region_level": region.level})
 

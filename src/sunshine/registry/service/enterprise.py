@@ -18,6 +18,7 @@ from sunshine.auth.enums import Role
 from sunshine.auth.principal import Principal
 from sunshine.core import crypto
 from sunshine.core.errors import ConflictError, ForbiddenError, NotFoundError
+from sunshine.core.i18n import N_
 from sunshine.core.pagination import Page, PageRequest
 from sunshine.core.qrcodes import store_url
 from sunshine.core.time import today_local
@@ -83,9 +84,9 @@ def enterprise_business(
     Any other id is answered 404, exactly like an id that does not exist.
     """
     if not actor.is_enterprise:
-        raise ForbiddenError("This page is for businesses.")
+        raise ForbiddenError(N_("This page is for businesses."))
     if actor.business_id is None:
-        raise NotFoundError("Your account is not linked to a business.")
+        raise NotFoundError(N_("Your account is not linked to a business."))
     return get_business(
         session=session,
         actor=actor,
@@ -153,7 +154,7 @@ def list_outlets(
 ) -> Page[OutletSummary]:
     """A chain headquarters' outlets with their licence state and certificate alerts."""
     if actor.role is not Role.CHAIN_HQ or actor.business_id is None:
-        raise ForbiddenError("Only a chain headquarters has outlets.")
+        raise ForbiddenError(N_("Only a chain headquarters has outlets."))
     today = today or today_local()
     result = list_businesses(
         session=session,
@@ -250,7 +251,7 @@ def edit_staff(*, session: Session, actor: Principal, staff_id: int, data: dict[
     if digest != staff.id_number_digest and repo.staff_digest_exists(
         session, staff.business_id, digest
     ):
-        raise ConflictError("A staff member with this ID number is already on the register.")
+        raise ConflictError(N_("A staff member with this ID number is already on the register."))
     return update_staff(session=session, actor=actor, staff_id=staff_id, data=parsed)
 
 

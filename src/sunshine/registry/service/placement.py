@@ -9,9 +9,18 @@ from sqlalchemy.orm import Session
 from sunshine.auth import access
 from sunshine.auth.principal import Principal
 from sunshine.core.errors import FieldProblem, ValidationFailed
+from sunshine.core.i18n import N_, Message
 from sunshine.regions import repository as regions_repo
 from sunshine.regions.enums import RegionLevel
 from sunshine.regions.models import Region
+
+#: How a level is named inside a sentence ("... is a province; give the county ...").
+LEVEL_NAMES = {
+    RegionLevel.PROVINCE: N_("province"),
+    RegionLevel.PREFECTURE: N_("prefecture"),
+    RegionLevel.COUNTY: N_("county"),
+    RegionLevel.TOWNSHIP: N_("township"),
+}
 
 
 @dataclass(frozen=True)
@@ -39,8 +48,15 @@ def place(region: Region) -> RegionPlacement:
             [
                 FieldProblem(
                     "region_code",
-                    f"{region.code} {region.name} is a {region.level.value}; "
-                    "give the county or township where the business is",
+                    N_(
+                        "{region_code} {region_name} is a {level}; "
+                        "give the county or township where the business is"
+                    ),
+                    params={
+                        "region_code": region.code,
+                        "region_name": region.name,
+                        "level": Message(LEVEL_NAMES[region.level]),
+                    },
                 )
             ]
         )
@@ -58,7 +74,15 @@ def place(region: Region) -> RegionPlacement:
 def resolve_region(session: Session, code: str, field: str = "region_code") -> RegionPlacement:
     region = regions_repo.get_region(session, code)
     if region is None:
-        raise ValidationFailed([FieldProblem(field, f"{code} is not a known region code")])
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    field,
+                    N_("{region_code} is not a known region code"),
+                    params={"region_code": code},
+                )
+            ]
+        )
     return place(region)
 
 
@@ -66,5 +90,5 @@ def check_in_jurisdiction(actor: Principal, placement: RegionPlacement) -> None:
     """A regulator may only place a business inside its own jurisdiction."""
     if actor.is_regulator and not access.region_condition_allows(actor, placement.by_level()):
         raise ValidationFailed(
-            [FieldProblem("region_code", "the business would lie outside your jurisdiction")]
+            [FieldProblem("region_code", N_("the business would lie outside your jurisdiction"))]
         )

@@ -13,6 +13,7 @@ from sunshine.auth import access
 from sunshine.auth.principal import Principal
 from sunshine.core import crypto
 from sunshine.core.errors import ConflictError, NotFoundError
+from sunshine.core.i18n import N_
 from sunshine.core.masking import mask_id_number
 from sunshine.core.pagination import Page, PageRequest
 from sunshine.core.time import today_local
@@ -74,7 +75,7 @@ def add_staff(*, session: Session, actor: Principal, business_id: int, data: Sta
     access.require_business_editor(actor)
     get_business(session=session, actor=actor, business_id=business_id)
     if repo.staff_digest_exists(session, business_id, crypto.digest(data.id_number)):
-        raise ConflictError("A staff member with this ID number is already on the register.")
+        raise ConflictError(N_("A staff member with this ID number is already on the register."))
     staff = build_staff(business_id=business_id, data=data)
     session.add(staff)
     session.flush()
@@ -94,7 +95,7 @@ def visible_staff(session: Session, actor: Principal, staff_id: int) -> Staff:
     """A staff member of a business the actor may see (404 otherwise)."""
     staff = repo.get_staff(session, staff_id)
     if staff is None:
-        raise NotFoundError("No such staff member")
+        raise NotFoundError(N_("No such staff member"))
     get_business(session=session, actor=actor, business_id=staff.business_id)
     return staff
 
