@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     login_ip_limit_per_minute: int = 30
     secure_cookies: bool = False
     store_page_cache_s: int = 3600
+    # PostgreSQL connections per web worker: as many as the worker's 40 handler threads,
+    # so a thread never waits for a connection that only a waiting request could return.
+    db_pool_size: int = 10
+    db_max_overflow: int = 30
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

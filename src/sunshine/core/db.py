@@ -71,21 +71,26 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url`` with the pragmas and pool settings this project relies on."""
     if url.startswith("sqlite"):
         memory = url in {"sqlite://", "sqlite:///:memory:"}
-        engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False},
-            poolclass=StaticPool if memory else None,
+        settings = get_settings()
+        pool: dict[str, Any] = (
+            {"poolclass": StaticPool}
+            if memory
+            else {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow}
         )
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    settings = get_settings()
     return create_engine(
         url,
-        pool_size=10,
-        max_overflow=10,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
         pool_pre_ping=True,
+        # Server-side prepared statements get generic plans that ignore which area or
+        # filter a list asks for; plain statements are planned for their actual values.
         connect_args={"prepare_threshold": None},
     )
 

@@ -165,11 +165,12 @@ def edit_profile(request: Request, session: DbSession, principal: Enterprise) ->
 
 
 @router.post("/profile/edit", dependencies=Csrf)
-async def update_profile(request: Request, session: DbSession, principal: Enterprise) -> Response:
+def update_profile(
+    request: Request, session: DbSession, principal: Enterprise, values: forms.FormValues
+) -> Response:
     business = registry.editable_business(
         session=session, actor=principal, business_id=_selected(request)
     )
-    values = await forms.form_dict(request)
     data = {k: v for k, v in values.items() if k not in ("uscc", "is_chain_hq")}
     data["licence_scope"] = forms.scope_items(values.get("licence_scope"))
     try:
@@ -270,11 +271,12 @@ def new_staff(request: Request, session: DbSession, principal: Enterprise) -> Re
 
 
 @router.post("/staff/new", dependencies=Csrf)
-async def create_staff(request: Request, session: DbSession, principal: Enterprise) -> Response:
+def create_staff(
+    request: Request, session: DbSession, principal: Enterprise, values: forms.FormValues
+) -> Response:
     business = registry.editable_business(
         session=session, actor=principal, business_id=_selected(request)
     )
-    values = await forms.form_dict(request)
     problems: list[FieldProblem] = []
     status_code = 422
     try:
@@ -325,12 +327,15 @@ def edit_staff(
 
 
 @router.post("/staff/{staff_id}/edit", dependencies=Csrf)
-async def update_staff(
-    request: Request, session: DbSession, principal: Enterprise, staff_id: int
+def update_staff(
+    request: Request,
+    session: DbSession,
+    principal: Enterprise,
+    staff_id: int,
+    values: forms.FormValues,
 ) -> Response:
     member = registry.editable_staff(session=session, actor=principal, staff_id=staff_id)
     business = _staff_business(session, principal, member)
-    values = await forms.form_dict(request)
     problems: list[FieldProblem] = []
     status_code = 422
     try:

@@ -201,8 +201,9 @@ def new_business(request: Request, session: DbSession, principal: Regulator) -> 
 
 
 @router.post("/businesses/new", dependencies=Csrf)
-async def create_business(request: Request, session: DbSession, principal: Regulator) -> Response:
-    values = await forms.form_dict(request)
+def create_business(
+    request: Request, session: DbSession, principal: Regulator, values: forms.FormValues
+) -> Response:
     data = dict(
         values,
         licence_scope=forms.scope_items(values.get("licence_scope")),
@@ -278,11 +279,14 @@ def edit_business(
 
 
 @router.post("/businesses/{business_id}/edit", dependencies=Csrf)
-async def update_business(
-    request: Request, session: DbSession, principal: Regulator, business_id: int
+def update_business(
+    request: Request,
+    session: DbSession,
+    principal: Regulator,
+    business_id: int,
+    values: forms.FormValues,
 ) -> Response:
     business = registry.get_business(session=session, actor=principal, business_id=business_id)
-    values = await forms.form_dict(request)
     data = {k: v for k, v in values.items() if k not in ("uscc", "is_chain_hq")}
     data["licence_scope"] = forms.scope_items(values.get("licence_scope"))
     try:
@@ -510,8 +514,9 @@ def users(request: Request, session: DbSession, principal: Regulator) -> Respons
 
 
 @router.post("/users", dependencies=Csrf)
-async def create_user(request: Request, session: DbSession, principal: Regulator) -> Response:
-    values = await forms.form_dict(request)
+def create_user(
+    request: Request, session: DbSession, principal: Regulator, values: forms.FormValues
+) -> Response:
     _ = translator(request)
     try:
         role = Role(values.get("role") or "")

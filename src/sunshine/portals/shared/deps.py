@@ -41,11 +41,21 @@ def _bearer(request: Request) -> str | None:
     return None
 
 
-def current_principal(request: Request, session: DbSession) -> Principal:
-    """Who is calling: bearer token (API) or session cookie (portals), else anonymous."""
+def current_principal(request: Request) -> Principal:
+    """Who is calling: bearer token (API) or session cookie (portals), else anonymous.
+
+    It reads the account in a short transaction of its own: holding the request's
+    connection from this thread hop to the handler's would let requests waiting for a
+    thread hold every pooled connection while the threads wait for a connection.
+    """
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, Principal):
         return cached
+    with unit_of_work() as session:
+        return _resolve_principal(request, session)
+
+
+def _resolve_principal(request: Request, session: Session) -> Principal:
     settings = get_settings()
     ip, agent = client_ip(request), request.headers.get("user-agent")
     principal = ANONYMOUS

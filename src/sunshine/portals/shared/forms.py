@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from sunshine.core.errors import FieldProblem, ValidationFailed
 from sunshine.core.i18n import N_
@@ -98,3 +98,12 @@ def page_number(request: Request) -> int:
 
 def parse_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+async def submitted_form(request: Request) -> dict[str, Any]:
+    """The request's form, read on the event loop so that the handler itself can be a plain
+    function run in the threadpool (database work must never block the event loop)."""
+    return await form_dict(request)
+
+
+FormValues = Annotated[dict[str, Any], Depends(submitted_form)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -50,10 +52,14 @@ def _page(
     )
 
 
-async def _add(
-    request: Request, session: DbSession, principal: Principal, staff_id: int, portal: str
+def _add(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    staff_id: int,
+    portal: str,
+    values: dict[str, Any],
 ) -> Response:
-    values = await forms.form_dict(request)
     try:
         training.add_training(
             session=session,
@@ -76,10 +82,14 @@ def biz_training(
 
 
 @biz_router.post("/staff/{staff_id}/training", dependencies=Csrf)
-async def biz_add_training(
-    request: Request, session: DbSession, principal: Enterprise, staff_id: int
+def biz_add_training(
+    request: Request,
+    session: DbSession,
+    principal: Enterprise,
+    staff_id: int,
+    values: forms.FormValues,
 ) -> Response:
-    return await _add(request, session, principal, staff_id, "biz")
+    return _add(request, session, principal, staff_id, "biz", values)
 
 
 @gov_router.get("/staff/{staff_id}/training")
@@ -90,7 +100,11 @@ def gov_training(
 
 
 @gov_router.post("/staff/{staff_id}/training", dependencies=Csrf)
-async def gov_add_training(
-    request: Request, session: DbSession, principal: Regulator, staff_id: int
+def gov_add_training(
+    request: Request,
+    session: DbSession,
+    principal: Regulator,
+    staff_id: int,
+    values: forms.FormValues,
 ) -> Response:
-    return await _add(request, session, principal, staff_id, "gov")
+    return _add(request, session, principal, staff_id, "gov", values)
