@@ -144,3 +144,29 @@ def test_invalid_bearer_token_is_401(client: TestClient) -> None:
     response = client.get("/api/v1/businesses", headers={"Authorization": "Bearer nonsense"})
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_deactivation_ends_an_open_session_at_once(app: object, client: TestClient) -> None:
+    """The principal cache must not keep a deactivated account signed in."""
+    from sqlalchemy import select
+
+    from sunshine.auth.models import User
+    from sunshine.core.db import session_factory
+
+    inspector = TestClient(app, follow_redirects=False)  # type: ignore[arg-type]
+    login(inspector, "inspector_b")
+    assert inspector.get("/gov/", headers={"accept": "text/html"}).status_code == 200
+    with session_factory()() as session:
+        user_id = session.execute(
+            select(User.id).where(User.username == "inspector_b")
+        ).scalar_one()
+    login(client, "admin")
+    off = client.post(
+        f"/gov/users/{user_id}/active",
+        headers={"accept": "text/html"},
+        data={"csrf_token": csrf_of(client, "/gov/users"), "active": "0"},
+    )
+    assert off.status_code == 303
+    after = inspector.get("/gov/", headers={"accept": "text/html"})
+    assert after.status_code == 303
+    assert after.headers["location"].startswith("/login")

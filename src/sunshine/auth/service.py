@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from sunshine.audit import service as audit
-from sunshine.auth import access, passwords, tokens
+from sunshine.auth import access, passwords, principal_cache, tokens
 from sunshine.auth import repository as repo
 from sunshine.auth.enums import ENTERPRISE_ROLES, REGULATOR_ROLES, Role
 from sunshine.auth.models import User
@@ -180,6 +180,7 @@ def change_password(
         )
     passwords.check_policy(new_password, username=user.username)
     user.password_hash = passwords.hash_password(new_password)
+    principal_cache.forget_after_commit(session, user.id, user.auth_version)
     user.auth_version += 1
     user.password_changed_at = utc_now()
     session.flush()
@@ -319,6 +320,7 @@ def set_user_active(*, session: Session, actor: Principal, user_id: int, active:
         raise ValidationFailed([FieldProblem("active", N_("you cannot deactivate yourself"))])
     if user.is_active != active:
         user.is_active = active
+        principal_cache.forget_after_commit(session, user.id, user.auth_version)
         user.auth_version += 1
         session.flush()
         audit.record(
@@ -337,6 +339,7 @@ def reset_password(*, session: Session, actor: Principal, user_id: int, new_pass
     user = _managed_user(session, actor, user_id)
     passwords.check_policy(new_password, username=user.username)
     user.password_hash = passwords.hash_password(new_password)
+    principal_cache.forget_after_commit(session, user.id, user.auth_version)
     user.auth_version += 1
     user.locked_until_at = None
     user.failed_logins = 0
@@ -375,3 +378,11 @@ def list_users(
         limit=page.per_page,
     )
     return Page(items=rows, total=total, request=page)
+
+
+def principal_for_claims(session: Session, *, user_id: int, auth_version: int) -> Principal | None:
+    """The principal a valid token names, if the account is active at that version."""
+    user = repo.get_user(session, user_id)
+    if user is None or not user.is_active or user.auth_version != auth_version:
+        return None
+    return principal_for(session, user)

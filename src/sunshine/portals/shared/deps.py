@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from sunshine.auth import principal_cache, tokens
 from sunshine.auth import service as auth_service
-from sunshine.auth import tokens
-from sunshine.auth.principal import ANONYMOUS, Principal
+from sunshine.auth.principal import Principal
 from sunshine.config import get_settings
 from sunshine.core.db import unit_of_work
 from sunshine.core.errors import AuthenticationError, ForbiddenError
@@ -44,51 +45,44 @@ def _bearer(request: Request) -> str | None:
 def current_principal(request: Request) -> Principal:
     """Who is calling: bearer token (API) or session cookie (portals), else anonymous.
 
-    It reads the account in a short transaction of its own: holding the request's
-    connection from this thread hop to the handler's would let requests waiting for a
-    thread hold every pooled connection while the threads wait for a connection.
+    The account is read in a short transaction of its own (or found in the principal
+    cache): holding the request's connection from this thread hop to the handler's would
+    let requests waiting for a thread hold every pooled connection while the threads wait
+    for a connection.
     """
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, Principal):
         return cached
-    with unit_of_work() as session:
-        return _resolve_principal(request, session)
-
-
-def _resolve_principal(request: Request, session: Session) -> Principal:
     settings = get_settings()
     ip, agent = client_ip(request), request.headers.get("user-agent")
-    principal = ANONYMOUS
     bearer = _bearer(request)
-    user = None
-    if bearer:
-        user = auth_service.user_from_token(
-            session, bearer, salt=tokens.TOKEN_SALT, max_age_s=settings.token_max_age_s
-        )
-        if user is None:
-            raise AuthenticationError(N_("The bearer token is invalid or has expired."))
-    else:
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if cookie:
-            user = auth_service.user_from_token(
-                session, cookie, salt=tokens.SESSION_SALT, max_age_s=settings.session_max_age_s
-            )
-            parsed = tokens.read(
-                cookie, salt=tokens.SESSION_SALT, max_age_s=settings.session_max_age_s
-            )
-            request.state.session_nonce = parsed[2] if parsed and user else None
-    if user is not None:
-        principal = auth_service.principal_for(session, user, ip=ip, user_agent=agent)
-    else:
+    token = bearer or request.cookies.get(SESSION_COOKIE)
+    salt = tokens.TOKEN_SALT if bearer else tokens.SESSION_SALT
+    max_age = settings.token_max_age_s if bearer else settings.session_max_age_s
+    claims = tokens.read(token, salt=salt, max_age_s=max_age) if token else None
+    principal = _signed_in(*claims[:2]) if claims else None
+    if bearer and principal is None:
+        raise AuthenticationError(N_("The bearer token is invalid or has expired."))
+    if principal is None:
         principal = Principal(
-            user_id=None,
-            username="anonymous",
-            display_name="anonymous",
-            role=None,
-            ip=ip,
-            user_agent=agent,
+            user_id=None, username="anonymous", display_name="anonymous", role=None
         )
+    elif not bearer and claims:
+        request.state.session_nonce = claims[2]
+    principal = replace(principal, ip=ip, user_agent=agent)
     request.state.principal = principal
+    return principal
+
+
+def _signed_in(user_id: int, auth_version: int) -> Principal | None:
+    principal = principal_cache.get(user_id, auth_version)
+    if principal is None:
+        with unit_of_work() as session:
+            principal = auth_service.principal_for_claims(
+                session, user_id=user_id, auth_version=auth_version
+            )
+        if principal is not None:
+            principal_cache.put(principal, auth_version)
     return principal
 
 
