@@ -7,6 +7,7 @@ against the access helpers, so any other id is a 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -270,6 +271,40 @@ def new_staff(request: Request, session: DbSession, principal: Enterprise) -> Re
     )
 
 
+def _save_staff(
+    request: Request,
+    principal: Principal,
+    business: Business,
+    member: Staff | None,
+    values: dict[str, Any],
+    save: Callable[[], object],
+    *,
+    done: str,
+) -> Response:
+    """Run ``save``; on bad input show the form again with every problem, else go back to
+    the list with the ``done`` message."""
+    try:
+        save()
+    except ValidationFailed as exc:
+        problems, status_code = exc.problems, 422
+    except ConflictError as exc:
+        problems, status_code = [_conflict_problem(exc)], 409
+    else:
+        return RedirectResponse(
+            _link(business, principal, "/biz/staff", **{done: 1}), status_code=303
+        )
+    return _page(
+        request,
+        principal,
+        business,
+        "biz/staff_form.html",
+        member=member,
+        values=values,
+        errors=problems,
+        status_code=status_code,
+    )
+
+
 @router.post("/staff/new", dependencies=Csrf)
 def create_staff(
     request: Request, session: DbSession, principal: Enterprise, values: forms.FormValues
@@ -277,31 +312,20 @@ def create_staff(
     business = registry.editable_business(
         session=session, actor=principal, business_id=_selected(request)
     )
-    problems: list[FieldProblem] = []
-    status_code = 422
-    try:
-        registry.add_staff(
+    return _save_staff(
+        request,
+        principal,
+        business,
+        None,
+        values,
+        lambda: registry.add_staff(
             session=session,
             actor=principal,
             business_id=business.id,
             data=parse(StaffCreate, _staff_data(values)),
-        )
-    except ValidationFailed as exc:
-        problems = exc.problems
-    except ConflictError as exc:
-        problems, status_code = [_conflict_problem(exc)], 409
-    if problems:
-        return _page(
-            request,
-            principal,
-            business,
-            "biz/staff_form.html",
-            member=None,
-            values=values,
-            errors=problems,
-            status_code=status_code,
-        )
-    return RedirectResponse(_link(business, principal, "/biz/staff", added=1), status_code=303)
+        ),
+        done="added",
+    )
 
 
 def _staff_business(session: DbSession, principal: Principal, member: Staff) -> Business:
@@ -336,28 +360,17 @@ def update_staff(
 ) -> Response:
     member = registry.editable_staff(session=session, actor=principal, staff_id=staff_id)
     business = _staff_business(session, principal, member)
-    problems: list[FieldProblem] = []
-    status_code = 422
-    try:
-        registry.edit_staff(
+    return _save_staff(
+        request,
+        principal,
+        business,
+        member,
+        values,
+        lambda: registry.edit_staff(
             session=session, actor=principal, staff_id=staff_id, data=_staff_data(values)
-        )
-    except ValidationFailed as exc:
-        problems = exc.problems
-    except ConflictError as exc:
-        problems, status_code = [_conflict_problem(exc)], 409
-    if problems:
-        return _page(
-            request,
-            principal,
-            business,
-            "biz/staff_form.html",
-            member=member,
-            values=values,
-            errors=problems,
-            status_code=status_code,
-        )
-    return RedirectResponse(_link(business, principal, "/biz/staff", saved=1), status_code=303)
+        ),
+        done="saved",
+    )
 
 
 @router.get("/staff/{staff_id}/deactivate")
