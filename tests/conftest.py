@@ -100,9 +100,11 @@ def _fresh_shared_state() -> None:
     """Rate-limit counters and cached pages must not leak between tests."""
     from sunshine.config import get_settings
     from sunshine.core.cache import reset_cache
+    from sunshine.regions.service import forget_cached_regions
 
     reset_rate_limiter()
     reset_cache()
+    forget_cached_regions()
     url = get_settings().redis_url
     if url:
         import redis

@@ -52,3 +52,52 @@ def test_invalidation_reaches_other_workers() -> None:
         time.sleep(0.05)
     assert worker_b.peek_local("store:X") is None
     assert worker_b.get("store:X") is None
+
+
+@pytest.mark.skipif(
+    not os.environ.get("SUNSHINE_TEST_REDIS_URL"),
+    reason="needs Redis (SUNSHINE_TEST_REDIS_URL; CI sets it)",
+)
+def test_a_local_copy_never_outlives_the_shared_one() -> None:
+    url = os.environ["SUNSHINE_TEST_REDIS_URL"]
+    writer, reader = TieredCache(RedisCache(url)), TieredCache(RedisCache(url))
+    writer.set("store:SHORT", b"page", ttl_s=1)
+    assert reader.get("store:SHORT") == b"page"  # copied into the reader's first level
+    time.sleep(1.2)
+    assert reader.peek_local("store:SHORT") is None
+    assert reader.get("store:SHORT") is None
+
+
+def test_region_names_are_kept_and_reloaded_for_unknown_codes(session: Session) -> None:
+    from sunshine.regions import service
+    from sunshine.regions.enums import RegionLevel
+    from sunshine.regions.models import Region
+
+    service.forget_cached_regions()
+    assert service.region_names(session=session, codes=["510000", None, "510104"]) == [
+        "四川省",
+        "锦江区",
+    ]
+    region = session.get(Region, "510104")
+    assert region is not None
+    region.name = "锦江区（改）"
+    session.flush()
+    assert service.region_names(session=session, codes=["510104"]) == ["锦江区"]  # kept
+    session.add(
+        Region(
+            code="510104999",
+            name="新街道",
+            level=RegionLevel.TOWNSHIP,
+            parent_code="510104",
+            province_code="510000",
+            prefecture_code="510100",
+            county_code="510104",
+            source="test",
+        )
+    )
+    session.flush()
+    # An unknown code reloads every name.
+    assert service.region_names(session=session, codes=["510104", "510104999"]) == [
+        "锦江区（改）",
+        "新街道",
+    ]

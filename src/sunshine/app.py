@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, ClassVar
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -14,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sunshine import __version__
+from sunshine.config import get_settings
 from sunshine.core.errors import AuthenticationError, DomainError, ValidationFailed
 from sunshine.core.validation import problems_of
 
@@ -157,6 +161,14 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Size the pool of handler threads (see ``Settings.handler_threads``)."""
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = get_settings().handler_threads
+    yield
+
+
 def create_app() -> FastAPI:
     """Build the application (settings and database are read lazily, per process)."""
     from sunshine.api.router import router as api_router
@@ -169,6 +181,7 @@ def create_app() -> FastAPI:
     from sunshine.portals.shared.training_routes import gov_router as gov_training_router
 
     app = FastAPI(
+        lifespan=_lifespan,
         title="Sunshine Food Safety API",
         version=__version__,
         openapi_url="/api/openapi.json",

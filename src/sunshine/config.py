@@ -43,11 +43,17 @@ class Settings(BaseSettings):
     login_lockout_s: int = 15 * 60
     login_ip_limit_per_minute: int = 30
     secure_cookies: bool = False
-    store_page_cache_s: int = 3600
-    # PostgreSQL connections per web worker: as many as the worker's 40 handler threads,
-    # so a thread never waits for a connection that only a waiting request could return.
-    db_pool_size: int = 10
-    db_max_overflow: int = 30
+    # Longest a rendered store page is kept (edits and date-driven changes drop it sooner).
+    store_page_cache_s: int = 24 * 3600
+    # Threads per web worker that run request handlers. Few enough that they do not fight
+    # over the interpreter lock (waiting requests queue in order on the event loop instead),
+    # enough to overlap database round trips.
+    handler_threads: int = 12
+    # Database connections per process: one for every handler thread plus job threads and
+    # the principal look-up, kept open. Connections beyond the pool are opened and closed
+    # per use, which costs PostgreSQL a new backend process each time.
+    db_pool_size: int = 16
+    db_max_overflow: int = 16
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

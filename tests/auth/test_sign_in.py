@@ -170,3 +170,16 @@ def test_deactivation_ends_an_open_session_at_once(app: object, client: TestClie
     after = inspector.get("/gov/", headers={"accept": "text/html"})
     assert after.status_code == 303
     assert after.headers["location"].startswith("/login")
+
+
+def test_a_remembered_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sunshine.auth import tokens
+
+    token = tokens.issue(user_id=7, auth_version=3, salt=tokens.SESSION_SALT)
+    claims = tokens.read(token, salt=tokens.SESSION_SALT, max_age_s=60)
+    assert claims is not None and claims[:2] == (7, 3)
+    assert tokens.read(token, salt=tokens.TOKEN_SALT, max_age_s=60) is None  # other purpose
+    assert tokens.read(token + "x", salt=tokens.SESSION_SALT, max_age_s=60) is None
+    later = tokens.time.time() + 120
+    monkeypatch.setattr(tokens.time, "time", lambda: later)
+    assert tokens.read(token, salt=tokens.SESSION_SALT, max_age_s=60) is None

@@ -122,3 +122,75 @@ def test_cached_page_follows_changes(client: TestClient, store: Business) -> Non
     again = client.get(f"/s/{store.public_code}", headers=HTML).text
     assert "王**" in again
     assert "2027-05-31" in again
+
+
+def test_page_is_kept_until_a_state_it_shows_changes(session: Session, store: Business) -> None:
+    from datetime import date, timedelta
+
+    from sunshine.registry import public
+    from sunshine.registry.enums import LicenceStatus
+    from sunshine.registry.rules import next_certificate_change, next_licence_change
+
+    today = date(2026, 11, 29)
+    assert next_certificate_change(None, today) is None
+    assert next_certificate_change(date(2026, 11, 1), today) is None  # already expired
+    assert next_certificate_change(date(2027, 3, 1), today) == date(2027, 1, 30)  # → expiring
+    assert next_certificate_change(date(2026, 12, 10), today) == date(2026, 12, 11)  # → expired
+    assert next_licence_change(LicenceStatus.VALID, today, today) == today + timedelta(days=1)
+    assert next_licence_change(LicenceStatus.REVOKED, date(2030, 1, 1), today) is None
+
+    page = public.store_page(session=session, code=store.public_code, today=today)
+    expected = [next_certificate_change(c.expiry_date, today) for c in page.certificates]
+    expected.append(next_licence_change(store.licence_status, store.licence_expiry_date, today))
+    assert page.changes_on == min(d for d in expected if d is not None)
+    ttl = public.store_page_ttl(page)
+    assert 0 < ttl <= 24 * 3600
+
+
+def test_renaming_a_chain_refreshes_its_outlets_pages(
+    client: TestClient, demo: Demo, session: Session
+) -> None:
+    from sqlalchemy import select
+
+    from helpers import api_token
+
+    hq_id = demo.account("chain_hq")["business_id"]
+    outlet = (
+        session.execute(
+            select(Business).where(Business.chain_hq_id == hq_id, Business.category == "caterer")
+        )
+        .scalars()
+        .first()
+    )
+    assert outlet is not None, "the demo chain has outlets"
+    hq = session.get(Business, hq_id)
+    assert hq is not None
+    assert hq.name in client.get(f"/s/{outlet.public_code}", headers=HTML).text  # now cached
+    headers = api_token(client, "chain_hq")
+    current = client.get(f"/api/v1/businesses/{hq_id}", headers=headers).json()
+    body = {
+        k: current[k]
+        for k in (
+            "name",
+            "category",
+            "form",
+            "scale",
+            "licence_number",
+            "licence_issue_date",
+            "licence_expiry_date",
+            "licence_status",
+            "licence_scope",
+            "address",
+            "latitude",
+            "longitude",
+            "contact_name",
+            "contact_phone",
+            "food_safety_manager",
+            "operating_status",
+        )
+    }
+    body["region_code"] = current["township_code"] or current["county_code"]
+    body["name"] = "阳光连锁餐饮管理有限公司"
+    response = client.put(f"/api/v1/businesses/{hq_id}", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    assert "阳光连锁餐饮管理有限公司" in client.get(f"/s/{outlet.public_code}", headers=HTML).text

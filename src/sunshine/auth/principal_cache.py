@@ -23,10 +23,19 @@ def _key(user_id: int, auth_version: int) -> str:
     return f"principal:{user_id}:{auth_version}"
 
 
+def peek(user_id: int, auth_version: int) -> Principal | None:
+    """The principal if this process holds it (no I/O: safe on the event loop)."""
+    raw = get_cache().peek_local(_key(user_id, auth_version))
+    return None if raw is None else _principal(raw)
+
+
 def get(user_id: int, auth_version: int) -> Principal | None:
+    """The principal from this process or the shared cache."""
     raw = get_cache().get(_key(user_id, auth_version))
-    if raw is None:
-        return None
+    return None if raw is None else _principal(raw)
+
+
+def _principal(raw: bytes) -> Principal:
     data = json.loads(raw)
     return Principal(
         user_id=data["user_id"],

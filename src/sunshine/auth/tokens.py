@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections import OrderedDict
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -24,12 +27,39 @@ def issue(*, user_id: int, auth_version: int, salt: str) -> str:
     return _serializer(salt).dumps({"u": user_id, "v": auth_version, "n": nonce})
 
 
+_VERIFIED_MAX = 4096
+_verified: OrderedDict[tuple[str, str, str], tuple[tuple[int, int, str], float]] = OrderedDict()
+_verified_lock = threading.Lock()
+
+
 def read(token: str, *, salt: str, max_age_s: int) -> tuple[int, int, str] | None:
-    """(user_id, auth_version, nonce) from a valid unexpired token, else None."""
+    """(user_id, auth_version, nonce) from a valid unexpired token, else None.
+
+    Every page view presents the same session cookie: a token whose signature was already
+    checked is remembered with its signing time, and only its age is checked again.
+    """
+    key = (get_settings().secret_key, salt, token)
+    with _verified_lock:
+        known = _verified.get(key)
+        if known is not None:
+            _verified.move_to_end(key)
+    if known is not None:
+        claims, signed_at = known
+        return claims if time.time() - signed_at <= max_age_s else None
     try:
-        data = _serializer(salt).loads(token, max_age=max_age_s)
+        data, signed = _serializer(salt).loads(token, max_age=max_age_s, return_timestamp=True)
     except (BadSignature, SignatureExpired):
         return None
+    fresh = _claims(data)
+    if fresh is not None:
+        with _verified_lock:
+            _verified[key] = (fresh, signed.timestamp())
+            if len(_verified) > _VERIFIED_MAX:
+                _verified.popitem(last=False)
+    return fresh
+
+
+def _claims(data: object) -> tuple[int, int, str] | None:
     if not isinstance(data, dict):
         return None
     try:

@@ -51,7 +51,7 @@ class MemoryCache:
             self._data.move_to_end(key)
             return value
 
-    def set(self, key: str, value: bytes, ttl_s: int) -> None:
+    def set(self, key: str, value: bytes, ttl_s: float) -> None:
         with self._lock:
             self._data[key] = (time.monotonic() + ttl_s, value)
             self._data.move_to_end(key)
@@ -95,6 +95,16 @@ class RedisCache:
         value = self._redis.get(f"sunshine:cache:{key}")
         return value if isinstance(value, bytes) else None
 
+    def get_with_ttl(self, key: str) -> tuple[bytes | None, float]:
+        """The value and the seconds it has left, in one round trip."""
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.get(f"sunshine:cache:{key}")
+        pipe.pttl(f"sunshine:cache:{key}")
+        value, pttl = pipe.execute()
+        if not isinstance(value, bytes):
+            return None, 0.0
+        return value, (pttl / 1000 if isinstance(pttl, int) and pttl > 0 else 0.0)
+
     def set(self, key: str, value: bytes, ttl_s: int) -> None:
         self._redis.set(f"sunshine:cache:{key}", value, ex=ttl_s)
 
@@ -131,10 +141,17 @@ class TieredCache:
 
     def get(self, key: str) -> bytes | None:
         value = self.local.get(key)
-        if value is None:
-            value = self.shared.get(key)
-            if value is not None:
-                self.local.set(key, value, self.local_ttl_s)
+        if value is not None:
+            return value
+        if isinstance(self.shared, RedisCache):
+            # The local copy must not outlive the shared one (a page valid until midnight).
+            value, left = self.shared.get_with_ttl(key)
+            if value is not None and left > 0:
+                self.local.set(key, value, min(left, self.local_ttl_s))
+            return value
+        value = self.shared.get(key)
+        if value is not None:
+            self.local.set(key, value, self.local_ttl_s)
         return value
 
     def set(self, key: str, value: bytes, ttl_s: int) -> None:
@@ -199,6 +216,12 @@ def current_version(name: str) -> str:
         value = secrets.token_hex(6).encode("ascii")
         cache.set(key, value, VERSION_TTL_S)
     return value.decode("ascii")
+
+
+def peek_version(name: str) -> str | None:
+    """``current_version`` if this process holds it (no I/O: safe on the event loop)."""
+    value = get_cache().peek_local(f"version:{name}")
+    return None if value is None else value.decode("ascii")
 
 
 def bump_version_after_commit(session: Session, name: str) -> None:

@@ -98,11 +98,13 @@ def make_engine(url: str) -> Engine:
 class _EngineHolder:
     engine: Engine | None = None
     factory: sessionmaker[Session] | None = None
+    read_factory: sessionmaker[Session] | None = None
 
 
 def set_session_factory(factory: sessionmaker[Session]) -> None:
     """Install a session factory (tests bind one to a connection they roll back)."""
     _EngineHolder.factory = factory
+    _EngineHolder.read_factory = factory
 
 
 def get_engine() -> Engine:
@@ -116,8 +118,19 @@ def get_engine() -> Engine:
 def set_engine(engine: Engine | None) -> None:
     """Install (or with ``None`` forget) the process-wide engine."""
     _EngineHolder.engine = engine
-    _EngineHolder.factory = (
-        sessionmaker(bind=engine, expire_on_commit=False) if engine is not None else None
+    if engine is None:
+        _EngineHolder.factory = _EngineHolder.read_factory = None
+        return
+    _EngineHolder.factory = sessionmaker(bind=engine, expire_on_commit=False)
+    # PostgreSQL reads at READ COMMITTED see a fresh snapshot per statement inside a
+    # transaction too, so autocommit loses nothing for reads and saves the BEGIN and
+    # COMMIT round trips. SQLite starts its transactions itself (see _sqlite_begin).
+    _EngineHolder.read_factory = (
+        sessionmaker(
+            bind=engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+        )
+        if engine.dialect.name == "postgresql"
+        else _EngineHolder.factory
     )
 
 
@@ -125,6 +138,20 @@ def session_factory() -> sessionmaker[Session]:
     get_engine()
     assert _EngineHolder.factory is not None
     return _EngineHolder.factory
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    """A session for reads only (a public page, a look-up): never commits anything."""
+    get_engine()
+    assert _EngineHolder.read_factory is not None
+    session = _EngineHolder.read_factory()
+    try:
+        yield session
+    finally:
+        # Closing ends any transaction without expiring what was read, so results stay
+        # usable after the block (a rollback would expire them).
+        session.close()
 
 
 @contextmanager

@@ -32,6 +32,10 @@ def to_local(value: datetime) -> datetime:
 
 def seconds_until_local_midnight() -> int:
     """Seconds until the date changes in China (at least 1)."""
-    now = datetime.now(SHANGHAI)
-    midnight = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=SHANGHAI)
-    return max(1, int((midnight - now).total_seconds()))
+    return seconds_until_local_date(datetime.now(SHANGHAI).date() + timedelta(days=1))
+
+
+def seconds_until_local_date(day: date) -> int:
+    """Seconds until ``day`` begins in China (at least 1)."""
+    start = datetime.combine(day, time.min, tzinfo=SHANGHAI)
+    return max(1, int((start - datetime.now(SHANGHAI)).total_seconds()))

@@ -34,6 +34,10 @@ def get_regions(session: Session, codes: Sequence[str]) -> dict[str, Region]:
     return {r.code: r for r in rows}
 
 
+def all_region_names(session: Session) -> dict[str, str]:
+    return {code: name for code, name in session.execute(select(Region.code, Region.name))}
+
+
 def existing_codes(session: Session, province_code: str) -> set[str]:
     rows = session.execute(select(Region.code).where(Region.province_code == province_code))
     return set(rows.scalars())

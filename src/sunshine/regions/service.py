@@ -77,6 +77,7 @@ def load_province(*, session: Session, actor: Principal, province_code: str) -> 
             session.flush()
     session.flush()
     if added:
+        forget_cached_regions()
         audit.record(
             session=session,
             actor=actor,
@@ -175,13 +176,21 @@ def areas_within(
     """
     if actor.jurisdiction_level is None or actor.jurisdiction_code is None:
         return []
-    key = (actor.jurisdiction_level.value, actor.jurisdiction_code, townships)
-    cached = _areas_cache.get(key)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
+    cached = cached_areas_within(actor=actor, townships=townships)
+    if cached is not None:
+        return cached
     options = _areas(session, actor.jurisdiction_level, actor.jurisdiction_code, townships)
+    key = (actor.jurisdiction_level.value, actor.jurisdiction_code, townships)
     _areas_cache[key] = (time.monotonic() + _AREAS_TTL_S, options)
     return options
+
+
+def cached_areas_within(*, actor: Principal, townships: bool = False) -> list[AreaOption] | None:
+    """The area picker if this process holds it (no I/O: safe on the event loop)."""
+    if actor.jurisdiction_level is None or actor.jurisdiction_code is None:
+        return []
+    cached = _areas_cache.get((actor.jurisdiction_level.value, actor.jurisdiction_code, townships))
+    return cached[1] if cached is not None and cached[0] > time.monotonic() else None
 
 
 def _areas(
@@ -200,9 +209,31 @@ def _areas(
     return [AreaOption(code=r.code, name=r.name, level=r.level, depth=depth[r.level]) for r in rows]
 
 
+_names_cache: dict[str, str] = {}
+_names_expiry = [0.0]
+
+
+def forget_cached_regions() -> None:
+    """Drop this process's copies of division names and area pickers (after a load)."""
+    _areas_cache.clear()
+    _names_cache.clear()
+
+
 def region_names(*, session: Session, codes: list[str | None]) -> list[str]:
-    found = repository.get_regions(session, [c for c in codes if c])
-    return [found[c].name for c in codes if c and c in found]
+    """The names of these divisions, in order, skipping unknown codes.
+
+    Every store page names its prefecture, county and township; names are kept in the
+    process (ten minutes, like the area pickers) so a page costs no region query. An
+    unknown code reloads them, so a division loaded by another process shows at once.
+    """
+    now = time.monotonic()
+    if _names_expiry[0] < now or any(c and c not in _names_cache for c in codes):
+        # All names at once (a province has a few thousand divisions): one query per
+        # process every ten minutes instead of one per township first seen.
+        _names_cache.clear()
+        _names_cache.update(repository.all_region_names(session))
+        _names_expiry[0] = now + _AREAS_TTL_S
+    return [_names_cache[c] for c in codes if c and c in _names_cache]
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from sunshine.config import get_settings
 from sunshine.core.errors import NotFoundError
 from sunshine.core.i18n import N_
 from sunshine.core.masking import mask_name
 from sunshine.core.pagination import Page, PageRequest
-from sunshine.core.time import today_local
+from sunshine.core.time import seconds_until_local_date, today_local
 from sunshine.regions import repository as regions_repo
+from sunshine.regions import service as regions_service
 from sunshine.registry import repository as repo
 from sunshine.registry.enums import (
     BusinessCategory,
@@ -22,7 +27,12 @@ from sunshine.registry.enums import (
     OperatingStatus,
 )
 from sunshine.registry.models import Business
-from sunshine.registry.rules import certificate_state, effective_licence_status
+from sunshine.registry.rules import (
+    certificate_state,
+    effective_licence_status,
+    next_certificate_change,
+    next_licence_change,
+)
 
 
 @dataclass(frozen=True)
@@ -53,10 +63,26 @@ class StorePage:
     certificates: list[PublicCertificate]
     certificate_counts: dict[str, int]
     chain_name: str | None
+    # The first day on which a state shown (licence, certificates) changes by itself.
+    changes_on: date | None
 
 
 def store_cache_key(code: str, locale: str) -> str:
     return f"store:{code.strip().upper()}:{locale}"
+
+
+def store_page_ttl(page: StorePage) -> int:
+    """How long a rendered page stays true: until a state it shows changes by date alone.
+
+    Edits drop the page at once (see ``invalidate_store_page``); the configured ceiling
+    is a safety net, shortened at random by up to a tenth so pages rendered together are
+    not all rendered again in the same minute.
+    """
+    ceiling = get_settings().store_page_cache_s
+    ceiling -= random.randrange(ceiling // 10 + 1)
+    if page.changes_on is None:
+        return max(1, ceiling)
+    return max(1, min(ceiling, seconds_until_local_date(page.changes_on)))
 
 
 def store_cache_keys(code: str) -> tuple[str, ...]:
@@ -66,63 +92,52 @@ def store_cache_keys(code: str) -> tuple[str, ...]:
     return tuple(store_cache_key(code, locale) for locale in LOCALES)
 
 
-def _published(business: Business | None) -> Business:
-    if business is None or business.category is not BusinessCategory.CATERER:
+def _published(session: Session, code: str) -> Row[*tuple[Any, ...]]:
+    """The store with this code; only caterers have public pages."""
+    row = repo.public_store(session, code.strip().upper())
+    if row is None or row.category is not BusinessCategory.CATERER:
         raise NotFoundError(N_("No store has this code."))
-    return business
+    return row
 
 
 def store_page(*, session: Session, code: str, today: date | None = None) -> StorePage:
     """The public page of the store with this QR code (404 for unknown codes)."""
     today = today or today_local()
-    business = _published(repo.get_business_by_code(session, code.strip().upper()))
-    regions = regions_repo.get_regions(
-        session,
-        [c for c in (business.prefecture_code, business.county_code, business.township_code) if c],
-    )
-    region_names = [
-        regions[c].name
-        for c in (business.prefecture_code, business.county_code, business.township_code)
-        if c and c in regions
-    ]
-    staff = [s for s in repo.staff_of(session, business.id) if s.direct_contact]
+    row = _published(session, code)
     certificates = [
         PublicCertificate(
-            masked_name=mask_name(s.name),
-            position=s.position,
-            expiry_date=s.health_cert_expiry_date,
-            state=certificate_state(s.health_cert_expiry_date, today),
+            masked_name=mask_name(name),
+            position=position,
+            expiry_date=expiry,
+            state=certificate_state(expiry, today),
         )
-        for s in staff
+        for name, position, expiry in repo.public_certificates(session, row.id)
     ]
     counts = {state.value: 0 for state in CertificateState}
     for cert in certificates:
         counts[cert.state.value] += 1
-    chain = None
-    if business.chain_hq_id is not None:
-        hq = repo.get_business(
-            session, business_id=business.chain_hq_id, scope=Business.id == business.chain_hq_id
-        )
-        chain = hq.name if hq else None
+    changes = [next_certificate_change(c.expiry_date, today) for c in certificates]
+    changes.append(next_licence_change(row.licence_status, row.licence_expiry_date, today))
     return StorePage(
-        public_code=business.public_code,
-        name=business.name,
-        form=business.form,
-        address=business.address,
-        region_names=region_names,
-        latitude=business.latitude,
-        longitude=business.longitude,
-        licence_number=business.licence_number,
-        licence_scope=list(business.licence_scope or []),
-        licence_issue_date=business.licence_issue_date,
-        licence_expiry_date=business.licence_expiry_date,
-        licence_status=effective_licence_status(
-            business.licence_status, business.licence_expiry_date, today
+        public_code=row.public_code,
+        name=row.name,
+        form=row.form,
+        address=row.address,
+        region_names=regions_service.region_names(
+            session=session, codes=[row.prefecture_code, row.county_code, row.township_code]
         ),
-        operating_status=business.operating_status,
+        latitude=row.latitude,
+        longitude=row.longitude,
+        licence_number=row.licence_number,
+        licence_scope=list(row.licence_scope or []),
+        licence_issue_date=row.licence_issue_date,
+        licence_expiry_date=row.licence_expiry_date,
+        licence_status=effective_licence_status(row.licence_status, row.licence_expiry_date, today),
+        operating_status=row.operating_status,
         certificates=certificates,
         certificate_counts=counts,
-        chain_name=chain,
+        chain_name=row.chain_name,
+        changes_on=min((day for day in changes if day is not None), default=None),
     )
 
 
@@ -149,4 +164,4 @@ def search_stores(
 
 def store_exists(*, session: Session, code: str) -> str:
     """The canonical code of a published store (404 otherwise)."""
-    return _published(repo.get_business_by_code(session, code.strip().upper())).public_code
+    return str(_published(session, code).public_code)

@@ -5,8 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from sunshine.regions.enums import RegionLevel
@@ -150,6 +162,62 @@ def get_business(
 def get_business_by_code(session: Session, public_code: str) -> Business | None:
     stmt = select(Business).where(Business.public_code == public_code)
     return session.execute(stmt).scalar_one_or_none()
+
+
+_BUSINESSES = Business.__table__
+_CHAIN_HQ = Business.__table__.alias("chain_hq")
+_STAFF = Staff.__table__
+# Built once with bound parameters: a store page is rendered on every first scan of a QR
+# code, and plain Core statements reused as they are skip both statement building and ORM
+# object loading, which were most of the time of a page.
+_PUBLIC_STORE = (
+    select(
+        _BUSINESSES.c.id,
+        _BUSINESSES.c.category,
+        _BUSINESSES.c.public_code,
+        _BUSINESSES.c.name,
+        _BUSINESSES.c.form,
+        _BUSINESSES.c.address,
+        _BUSINESSES.c.prefecture_code,
+        _BUSINESSES.c.county_code,
+        _BUSINESSES.c.township_code,
+        _BUSINESSES.c.latitude,
+        _BUSINESSES.c.longitude,
+        _BUSINESSES.c.licence_number,
+        _BUSINESSES.c.licence_scope,
+        _BUSINESSES.c.licence_issue_date,
+        _BUSINESSES.c.licence_expiry_date,
+        _BUSINESSES.c.licence_status,
+        _BUSINESSES.c.operating_status,
+        _CHAIN_HQ.c.name.label("chain_name"),
+    )
+    .select_from(_BUSINESSES.outerjoin(_CHAIN_HQ, _CHAIN_HQ.c.id == _BUSINESSES.c.chain_hq_id))
+    .where(_BUSINESSES.c.public_code == bindparam("code"))
+)
+_PUBLIC_CERTIFICATES = (
+    select(_STAFF.c.name, _STAFF.c.position, _STAFF.c.health_cert_expiry_date)
+    .where(
+        _STAFF.c.business_id == bindparam("business_id"),
+        _STAFF.c.active.is_(True),
+        _STAFF.c.direct_contact.is_(True),
+    )
+    .order_by(_STAFF.c.name, _STAFF.c.id)
+)
+
+
+def public_store(session: Session, public_code: str) -> Row[*tuple[Any, ...]] | None:
+    """What a store page shows of the business with this code, with its chain's name."""
+    return session.execute(_PUBLIC_STORE, {"code": public_code}).first()
+
+
+def public_certificates(session: Session, business_id: int) -> Sequence[Row[str, str, date | None]]:
+    """Name, position and certificate expiry of the active staff who handle food."""
+    return session.execute(_PUBLIC_CERTIFICATES, {"business_id": business_id}).all()
+
+
+def outlet_public_codes(session: Session, hq_id: int) -> Sequence[str]:
+    stmt = select(Business.public_code).where(Business.chain_hq_id == hq_id)
+    return session.execute(stmt).scalars().all()
 
 
 def uscc_exists(session: Session, uscc: str) -> bool:

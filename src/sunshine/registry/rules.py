@@ -32,3 +32,18 @@ def certificate_state(expiry: date | None, today: date) -> CertificateState:
     if expiry <= today + timedelta(days=CERT_WARNING_DAYS):
         return CertificateState.EXPIRING
     return CertificateState.VALID
+
+
+def next_certificate_change(expiry: date | None, today: date) -> date | None:
+    """The first day after ``today`` on which ``certificate_state`` gives another answer."""
+    if expiry is None or expiry < today:
+        return None
+    warning_starts = expiry - timedelta(days=CERT_WARNING_DAYS)
+    return warning_starts if warning_starts > today else expiry + timedelta(days=1)
+
+
+def next_licence_change(status: LicenceStatus, expiry: date, today: date) -> date | None:
+    """The first day after ``today`` on which ``effective_licence_status`` changes."""
+    if status is LicenceStatus.VALID and expiry >= today:
+        return expiry + timedelta(days=1)
+    return None

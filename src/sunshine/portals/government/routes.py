@@ -10,12 +10,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 
 from sunshine.audit import service as audit_service
 from sunshine.auth import service as auth_service
 from sunshine.auth.enums import Role
 from sunshine.core import exports
-from sunshine.core.cache import current_version, get_cache
+from sunshine.core.cache import current_version, get_cache, peek_version
+from sunshine.core.db import reading
 from sunshine.core.errors import ValidationFailed
 from sunshine.core.pagination import PageRequest
 from sunshine.core.time import today_local
@@ -87,7 +89,7 @@ def _licence_state(business: Business) -> LicenceStatus:
     )
 
 
-def _list_cache_key(request: Request, principal: Regulator, locale: str) -> str:
+def _list_cache_key(request: Request, principal: Regulator, version: str) -> str:
     """Everything the result fragment depends on: data version, date (licence states
     derive from it), jurisdiction, language and the query. Not the user: regulators of
     one jurisdiction see the same list."""
@@ -95,49 +97,65 @@ def _list_cache_key(request: Request, principal: Regulator, locale: str) -> str:
     return ":".join(
         (
             "gov-list",
-            current_version(registry.REGISTRY_VERSION),
+            version,
             today_local().isoformat(),
             str(principal.jurisdiction_level),
             str(principal.jurisdiction_code),
-            locale,
+            request_locale(request, principal),
             urlencode(query),
         )
     )
 
 
-def _business_results(
-    request: Request, session: DbSession, principal: Regulator, filters: BusinessFilter
-) -> Markup:
+def _business_results(request: Request, principal: Regulator, filters: BusinessFilter) -> str:
     """The table, count and pager of the list, cached until a business changes: lists are
     read far more often than businesses change, and counting is the costly part."""
     cache = get_cache()
-    key = _list_cache_key(request, principal, request_locale(request, principal))
+    key = _list_cache_key(request, principal, current_version(registry.REGISTRY_VERSION))
     html = cache.get(key)
     if html is None:
-        result = registry.list_businesses(
-            session=session,
-            actor=principal,
-            filters=filters,
-            page=PageRequest(forms.page_number(request), 25),
-        )
+        with reading() as session:
+            result = registry.list_businesses(
+                session=session,
+                actor=principal,
+                filters=filters,
+                page=PageRequest(forms.page_number(request), 25),
+            )
         html = render_page(
             request, "gov/_business_results.html", {"result": result, "filters": filters}
         ).encode("utf-8")
         cache.set(key, html, LIST_CACHE_S)
-    return Markup(html.decode("utf-8"))  # noqa: S704 - our own rendered template
+    return html.decode("utf-8")
+
+
+def _list_parts(
+    request: Request, principal: Regulator, filters: BusinessFilter
+) -> tuple[str, list[regions_service.AreaOption]]:
+    with reading() as session:
+        areas = regions_service.areas_within(session=session, actor=principal)
+    return _business_results(request, principal, filters), areas
 
 
 @router.get("/businesses")
-def businesses(request: Request, session: DbSession, principal: Regulator) -> Response:
+async def businesses(request: Request, principal: Regulator) -> Response:
+    """The business list. Regulators come back to the same views all day: a view this
+    process holds is answered on the event loop; any other is built in a handler thread."""
     filters = forms.business_filter(request)
+    version = peek_version(registry.REGISTRY_VERSION)
+    held = get_cache().peek_local(_list_cache_key(request, principal, version)) if version else None
+    areas = regions_service.cached_areas_within(actor=principal)
+    if held is None or areas is None:
+        results, areas = await run_in_threadpool(_list_parts, request, principal, filters)
+    else:
+        results = held.decode("utf-8")
     return render(
         request,
         "gov/businesses.html",
         {
-            "results_html": _business_results(request, session, principal, filters),
+            "results_html": Markup(results),  # noqa: S704 - our own rendered template
             "filters": filters,
             **_choices(),
-            "areas": regions_service.areas_within(session=session, actor=principal),
+            "areas": areas,
         },
     )
 

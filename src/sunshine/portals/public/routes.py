@@ -13,10 +13,9 @@ from sunshine.auth.models import User
 from sunshine.config import get_settings
 from sunshine.core import qrcodes
 from sunshine.core.cache import get_cache
-from sunshine.core.db import unit_of_work
+from sunshine.core.db import reading
 from sunshine.core.errors import AuthenticationError, ThrottledError, ValidationFailed
 from sunshine.core.pagination import PageRequest
-from sunshine.core.time import seconds_until_local_midnight
 from sunshine.portals.shared.deps import (
     SESSION_COOKIE,
     CurrentPrincipal,
@@ -74,12 +73,10 @@ def _store_html(request: Request, code: str, key: str) -> bytes:
     cache = get_cache()
     html = cache.get(key)
     if html is None:
-        with unit_of_work() as session:
+        with reading() as session:
             page = public.store_page(session=session, code=code)
         html = render_page(request, "public/store.html", {"store": page}).encode("utf-8")
-        # Certificate states change with the date: never keep a page past local midnight.
-        ttl = min(get_settings().store_page_cache_s, seconds_until_local_midnight())
-        cache.set(key, html, ttl)
+        cache.set(key, html, public.store_page_ttl(page))
     return html
 
 

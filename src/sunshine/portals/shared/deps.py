@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from sunshine.auth import principal_cache, tokens
 from sunshine.auth import service as auth_service
 from sunshine.auth.principal import Principal
 from sunshine.config import get_settings
-from sunshine.core.db import unit_of_work
+from sunshine.core.db import reading, session_factory
 from sunshine.core.errors import AuthenticationError, ForbiddenError
 from sunshine.core.i18n import N_
 
@@ -21,10 +24,34 @@ SESSION_COOKIE = "sunshine_session"
 LANG_COOKIE = "lang"
 
 
-def db_session() -> Iterator[Session]:
-    """The request's unit of work: committed when the handler returns, else rolled back."""
-    with unit_of_work() as session:
+# Commits and rollbacks of request sessions run on threads of their own: a session that
+# holds a pooled connection must never wait for a handler thread, since every handler
+# thread may be waiting for that connection (see tests/test_concurrency.py).
+_FINISHERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="db-finish")
+
+
+async def _finish(action: Callable[[], None]) -> None:
+    await asyncio.get_running_loop().run_in_executor(_FINISHERS, action)
+
+
+async def db_session() -> AsyncIterator[Session]:
+    """The request's unit of work: committed when the handler returns, else rolled back.
+
+    Opened and closed on the event loop: a session connects only when first used, so it
+    leaves the loop only to commit or roll back what the handler did. Written as a plain
+    generator it would cost every request two more hops through the handler threads.
+    """
+    session = session_factory()()
+    try:
         yield session
+        if session.in_transaction():
+            await _finish(session.commit)
+    except BaseException:
+        if session.in_transaction():
+            await _finish(session.rollback)
+        raise
+    finally:
+        session.close()
 
 
 DbSession = Annotated[Session, Depends(db_session)]
@@ -42,13 +69,13 @@ def _bearer(request: Request) -> str | None:
     return None
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
     """Who is calling: bearer token (API) or session cookie (portals), else anonymous.
 
-    The account is read in a short transaction of its own (or found in the principal
-    cache): holding the request's connection from this thread hop to the handler's would
-    let requests waiting for a thread hold every pooled connection while the threads wait
-    for a connection.
+    Checking the token and finding the account in the principal cache happen on the event
+    loop. Only a cache miss reads the account, in a short transaction of its own in a worker
+    thread: holding the request's connection from there to the handler's thread would let
+    requests waiting for a thread hold every pooled connection.
     """
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, Principal):
@@ -60,7 +87,12 @@ def current_principal(request: Request) -> Principal:
     salt = tokens.TOKEN_SALT if bearer else tokens.SESSION_SALT
     max_age = settings.token_max_age_s if bearer else settings.session_max_age_s
     claims = tokens.read(token, salt=salt, max_age_s=max_age) if token else None
-    principal = _signed_in(*claims[:2]) if claims else None
+    principal = None
+    if claims:
+        user_id, auth_version = claims[:2]
+        principal = principal_cache.peek(user_id, auth_version)
+        if principal is None:
+            principal = await run_in_threadpool(_load_principal, user_id, auth_version)
     if bearer and principal is None:
         raise AuthenticationError(N_("The bearer token is invalid or has expired."))
     if principal is None:
@@ -74,22 +106,23 @@ def current_principal(request: Request) -> Principal:
     return principal
 
 
-def _signed_in(user_id: int, auth_version: int) -> Principal | None:
+def _load_principal(user_id: int, auth_version: int) -> Principal | None:
     principal = principal_cache.get(user_id, auth_version)
-    if principal is None:
-        with unit_of_work() as session:
-            principal = auth_service.principal_for_claims(
-                session, user_id=user_id, auth_version=auth_version
-            )
-        if principal is not None:
-            principal_cache.put(principal, auth_version)
+    if principal is not None:
+        return principal
+    with reading() as session:
+        principal = auth_service.principal_for_claims(
+            session, user_id=user_id, auth_version=auth_version
+        )
+    if principal is not None:
+        principal_cache.put(principal, auth_version)
     return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def signed_in(principal: CurrentPrincipal) -> Principal:
+async def signed_in(principal: CurrentPrincipal) -> Principal:
     if principal.is_anonymous:
         raise AuthenticationError()
     return principal
@@ -98,13 +131,13 @@ def signed_in(principal: CurrentPrincipal) -> Principal:
 SignedIn = Annotated[Principal, Depends(signed_in)]
 
 
-def regulator(principal: SignedIn) -> Principal:
+async def regulator(principal: SignedIn) -> Principal:
     if not principal.is_regulator:
         raise ForbiddenError(N_("This page is for regulators."))
     return principal
 
 
-def enterprise(principal: SignedIn) -> Principal:
+async def enterprise(principal: SignedIn) -> Principal:
     if not principal.is_enterprise:
         raise ForbiddenError(N_("This page is for businesses."))
     return principal

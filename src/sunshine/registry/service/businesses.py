@@ -214,6 +214,10 @@ def update_business(
     after = audit.snapshot(business, BUSINESS_AUDIT_FIELDS)
     if after != before:
         invalidate_store_page(session, business.id)
+        if before["name"] != after["name"]:
+            # Outlets' pages name their chain.
+            for code in repo.outlet_public_codes(session, business.id):
+                invalidate_after_commit(session, *store_cache_keys(code))
         bump_version_after_commit(session, REGISTRY_VERSION)
         audit.record(
             session=session,
