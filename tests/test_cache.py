@@ -101,3 +101,26 @@ def test_region_names_are_kept_and_reloaded_for_unknown_codes(session: Session) 
         "锦江区（改）",
         "新街道",
     ]
+
+
+@pytest.mark.skipif(
+    not os.environ.get("SUNSHINE_TEST_REDIS_URL"),
+    reason="needs Redis (SUNSHINE_TEST_REDIS_URL; CI sets it)",
+)
+def test_pages_are_read_from_redis_on_the_event_loop() -> None:
+    import asyncio
+
+    url = os.environ["SUNSHINE_TEST_REDIS_URL"]
+    writer, reader = TieredCache(RedisCache(url)), TieredCache(RedisCache(url))
+
+    async def read() -> tuple[bytes | None, bytes | None]:
+        assert await reader.aget("store:ASYNC") is None  # no client yet: the caller falls back
+        await reader.start_async()
+        try:
+            return await reader.aget("store:ASYNC"), await reader.aget("store:NONE")
+        finally:
+            await reader.stop_async()
+
+    writer.set("store:ASYNC", b"page", ttl_s=60)
+    assert asyncio.run(read()) == (b"page", None)
+    assert reader.peek_local("store:ASYNC") == b"page"

@@ -13,12 +13,15 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from sunshine.config import get_settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis as AsyncRedis
 
 _PENDING = "sunshine.cache.pending"
 log = logging.getLogger(__name__)
@@ -71,6 +74,7 @@ class RedisCache:
     def __init__(self, url: str) -> None:
         import redis
 
+        self.url = url
         self._redis = redis.Redis.from_url(url)
 
     def publish_invalidation(self, keys: tuple[str, ...]) -> None:
@@ -105,6 +109,21 @@ class RedisCache:
             return None, 0.0
         return value, (pttl / 1000 if isinstance(pttl, int) and pttl > 0 else 0.0)
 
+    async def aget_with_ttl(self, client: AsyncRedis, key: str) -> tuple[bytes | None, float]:
+        """``get_with_ttl`` on the event loop, through the worker's asyncio client."""
+        async with client.pipeline(transaction=False) as pipe:
+            pipe.get(f"sunshine:cache:{key}")
+            pipe.pttl(f"sunshine:cache:{key}")
+            value, pttl = await pipe.execute()
+        if not isinstance(value, bytes):
+            return None, 0.0
+        return value, (pttl / 1000 if isinstance(pttl, int) and pttl > 0 else 0.0)
+
+    def async_client(self) -> AsyncRedis:
+        from redis.asyncio import Redis
+
+        return Redis.from_url(self.url)
+
     def set(self, key: str, value: bytes, ttl_s: int) -> None:
         self._redis.set(f"sunshine:cache:{key}", value, ex=ttl_s)
 
@@ -125,6 +144,7 @@ class TieredCache:
         self.shared = shared
         self.local = MemoryCache()
         self.local_ttl_s = local_ttl_s
+        self._async: AsyncRedis | None = None
         if isinstance(shared, RedisCache):
             threading.Thread(
                 target=shared.listen_for_invalidations,
@@ -135,6 +155,30 @@ class TieredCache:
 
     def _drop_local(self, keys: list[str]) -> None:
         self.local.delete(*keys)
+
+    async def start_async(self) -> None:
+        """Open this worker's asyncio Redis client (called when the web app starts)."""
+        if isinstance(self.shared, RedisCache) and self._async is None:
+            self._async = self.shared.async_client()
+
+    async def stop_async(self) -> None:
+        client, self._async = self._async, None
+        if client is not None:
+            await client.aclose()
+
+    async def aget(self, key: str) -> bytes | None:
+        """The value from this process or, without leaving the event loop, from Redis.
+
+        ``None`` when absent, or when the app runs without the asyncio client (then
+        callers fall back to ``get`` in a worker thread)."""
+        value = self.local.get(key)
+        if value is not None or self._async is None:
+            return value
+        assert isinstance(self.shared, RedisCache)
+        value, left = await self.shared.aget_with_ttl(self._async, key)
+        if value is not None and left > 0:
+            self.local.set(key, value, min(left, self.local_ttl_s))
+        return value
 
     def peek_local(self, key: str) -> bytes | None:
         return self.local.get(key)

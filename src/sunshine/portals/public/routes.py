@@ -84,9 +84,9 @@ def _store_html(request: Request, code: str, key: str) -> bytes:
 async def store(request: Request, code: str) -> Response:
     """The store page. It is the same for everyone, so it is cached per store and language
     (shared through Redis in server mode) and dropped when the store's records change.
-    A hot page is answered on the event loop; anything needing I/O runs in the threadpool."""
+    A cached page is answered on the event loop; rendering one runs in a handler thread."""
     key = public.store_cache_key(code, request_locale(request))
-    html = get_cache().peek_local(key)
+    html = await get_cache().aget(key)
     if html is None:
         html = await run_in_threadpool(_store_html, request, code, key)
     response = html_response(request, html)
