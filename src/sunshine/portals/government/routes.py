@@ -107,9 +107,10 @@ def _list_cache_key(request: Request, principal: Regulator, version: str) -> str
     )
 
 
-def _business_results(request: Request, principal: Regulator, filters: BusinessFilter) -> str:
-    """The table, count and pager of the list, cached until a business changes: lists are
-    read far more often than businesses change, and counting is the costly part."""
+def _list_content(request: Request, principal: Regulator, filters: BusinessFilter) -> bytes:
+    """The filters, table, count and pager of the list, cached until a business changes:
+    lists are read far more often than businesses change, and counting is the costly part.
+    Nothing in it depends on the user (only the page around it does)."""
     cache = get_cache()
     key = _list_cache_key(request, principal, current_version(registry.REGISTRY_VERSION))
     html = cache.get(key)
@@ -121,19 +122,11 @@ def _business_results(request: Request, principal: Regulator, filters: BusinessF
                 filters=filters,
                 page=PageRequest(forms.page_number(request), 25),
             )
-        html = render_page(
-            request, "gov/_business_results.html", {"result": result, "filters": filters}
-        ).encode("utf-8")
+            areas = regions_service.areas_within(session=session, actor=principal)
+        context = {"result": result, "filters": filters, "areas": areas, **_choices()}
+        html = render_page(request, "gov/_business_list.html", context).encode("utf-8")
         cache.set(key, html, LIST_CACHE_S)
-    return html.decode("utf-8")
-
-
-def _list_parts(
-    request: Request, principal: Regulator, filters: BusinessFilter
-) -> tuple[str, list[regions_service.AreaOption]]:
-    with reading() as session:
-        areas = regions_service.areas_within(session=session, actor=principal)
-    return _business_results(request, principal, filters), areas
+    return html
 
 
 @router.get("/businesses")
@@ -143,21 +136,10 @@ async def businesses(request: Request, principal: Regulator) -> Response:
     filters = forms.business_filter(request)
     version = peek_version(registry.REGISTRY_VERSION)
     held = get_cache().peek_local(_list_cache_key(request, principal, version)) if version else None
-    areas = regions_service.cached_areas_within(actor=principal)
-    if held is None or areas is None:
-        results, areas = await run_in_threadpool(_list_parts, request, principal, filters)
-    else:
-        results = held.decode("utf-8")
-    return render(
-        request,
-        "gov/businesses.html",
-        {
-            "results_html": Markup(results),  # noqa: S704 - our own rendered template
-            "filters": filters,
-            **_choices(),
-            "areas": areas,
-        },
-    )
+    if held is None:
+        held = await run_in_threadpool(_list_content, request, principal, filters)
+    content = Markup(held.decode("utf-8"))  # noqa: S704 - our own rendered template
+    return render(request, "gov/businesses.html", {"content_html": content})
 
 
 EXPORT_COLUMNS = (
