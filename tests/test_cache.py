@@ -109,6 +109,7 @@ def test_region_names_are_kept_and_reloaded_for_unknown_codes(session: Session) 
 )
 def test_pages_are_read_from_redis_on_the_event_loop() -> None:
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     url = os.environ["SUNSHINE_TEST_REDIS_URL"]
     writer, reader = TieredCache(RedisCache(url)), TieredCache(RedisCache(url))
@@ -122,5 +123,7 @@ def test_pages_are_read_from_redis_on_the_event_loop() -> None:
             await reader.stop_async()
 
     writer.set("store:ASYNC", b"page", ttl_s=60)
-    assert asyncio.run(read()) == (b"page", None)
+    # A thread of its own: the browser tests keep an event loop running in the main thread.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        assert thread.submit(asyncio.run, read()).result() == (b"page", None)
     assert reader.peek_local("store:ASYNC") == b"page"
