@@ -1,0 +1,1 @@
+"""The closed-loop case engine and statutory clocks."""
