@@ -2,6 +2,7 @@
 
 from sunshine.audit.models import AuditEntry, AuditHead
 from sunshine.auth.models import User
+from sunshine.cases.models import Case, CaseEvent
 from sunshine.core.db import Base
 from sunshine.regions.models import OrgUnit, Region
 from sunshine.registry.models import Business, ImportJob, Staff, TrainingRecord
@@ -11,6 +12,8 @@ __all__ = [
     "AuditHead",
     "Base",
     "Business",
+    "Case",
+    "CaseEvent",
     "ImportJob",
     "OrgUnit",
     "Region",

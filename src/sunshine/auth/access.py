@@ -6,13 +6,16 @@ a detail cannot disagree about what a principal may see.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import ColumnElement, false, or_, select
 
 from sunshine.auth.enums import Role
 from sunshine.auth.principal import Principal
+from sunshine.cases.models import Case
 from sunshine.core.errors import ForbiddenError
 from sunshine.core.i18n import N_
 from sunshine.regions.enums import RegionLevel
+from sunshine.regions.models import OrgUnit, Region
+from sunshine.regions.repository import region_within
 from sunshine.registry.models import Business
 
 _LEVEL_COLUMN = {
@@ -36,6 +39,30 @@ def business_condition(principal: Principal) -> ColumnElement[bool]:
     if principal.is_enterprise and principal.business_id is not None:
         return Business.id == principal.business_id
     return false()
+
+
+_CASE_LEVEL_COLUMN = {
+    RegionLevel.PROVINCE: Case.province_code,
+    RegionLevel.PREFECTURE: Case.prefecture_code,
+    RegionLevel.COUNTY: Case.county_code,
+    RegionLevel.TOWNSHIP: Case.township_code,
+}
+
+
+def case_condition(principal: Principal) -> ColumnElement[bool]:
+    """Which case files ``principal`` may see: regulators, the cases placed in their
+    jurisdiction and those an office inside it is responsible for (a case transferred or
+    escalated from elsewhere). Businesses and the public never see a case file (a report's
+    file would expose its reporter); they follow their own submissions on their own pages."""
+    level, code = principal.jurisdiction_level, principal.jurisdiction_code
+    if not principal.is_regulator or level is None or code is None:
+        return false()
+    offices = (
+        select(OrgUnit.id)
+        .join(Region, Region.code == OrgUnit.region_code)
+        .where(region_within(level, code))
+    )
+    return or_(_CASE_LEVEL_COLUMN[level] == code, Case.org_unit_id.in_(offices))
 
 
 def region_condition_allows(principal: Principal, codes: dict[RegionLevel, str | None]) -> bool:

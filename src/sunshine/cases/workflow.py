@@ -16,14 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
 from sunshine.auth.enums import Role
+from sunshine.cases.enums import CaseAction, CaseKind, CaseState
 from sunshine.core.errors import ConflictError, FieldProblem, ForbiddenError, ValidationFailed
 from sunshine.core.i18n import N_
 
 __all__ = [
     "KINDS",
+    "OPEN_STATES",
     "CaseAction",
     "CaseKind",
     "CaseState",
@@ -36,17 +37,6 @@ __all__ = [
 ]
 
 
-class CaseState(StrEnum):
-    RECEIVED = "received"  # 已接收
-    ACCEPTED = "accepted"  # 已受理
-    REJECTED = "rejected"  # 不予受理
-    ASSIGNED = "assigned"  # 已分派
-    VERIFYING = "verifying"  # 核查中
-    HANDLED = "handled"  # 已处置
-    REVIEWED = "reviewed"  # 已审核
-    CLOSED = "closed"  # 已办结
-
-
 OPEN_STATES = frozenset(
     {
         CaseState.RECEIVED,
@@ -57,26 +47,6 @@ OPEN_STATES = frozenset(
         CaseState.REVIEWED,
     }
 )
-
-
-class CaseAction(StrEnum):
-    ACCEPT = "accept"
-    REJECT = "reject"
-    ASSIGN = "assign"
-    START_VERIFYING = "start_verifying"
-    HANDLE = "handle"
-    REVIEW = "review"
-    RETURN = "return"
-    CLOSE = "close"
-    TRANSFER = "transfer"
-    ESCALATE = "escalate"
-    REOPEN = "reopen"
-
-
-class CaseKind(StrEnum):
-    COMPLAINT = "complaint"  # 投诉: a consumer dispute, settled by mediation
-    REPORT = "report"  # 举报: an enforcement lead from anyone
-    LEAD = "lead"  # 线索: a finding of the platform itself (sampling, camera, ledger, ...)
 
 
 # Where each action may start and where it leads (a state mapped to None keeps the state).

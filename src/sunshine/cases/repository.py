@@ -1,0 +1,31 @@
+"""Every query of cases and their timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from sunshine.cases.models import Case, CaseEvent
+from sunshine.regions.models import OrgUnit
+
+
+def get_case(session: Session, *, case_id: int, scope: ColumnElement[bool]) -> Case | None:
+    return session.execute(select(Case).where(Case.id == case_id, scope)).scalar_one_or_none()
+
+
+def reference_exists(session: Session, reference: str) -> bool:
+    stmt = select(Case.id).where(Case.reference == reference)
+    return session.execute(stmt).first() is not None
+
+
+def events_of(session: Session, case_id: int) -> Sequence[CaseEvent]:
+    stmt = select(CaseEvent).where(CaseEvent.case_id == case_id)
+    return session.execute(stmt.order_by(CaseEvent.occurred_at, CaseEvent.id)).scalars().all()
+
+
+def active_units_for_regions(session: Session, codes: Sequence[str]) -> Sequence[OrgUnit]:
+    """Active org units whose jurisdiction is exactly one of these divisions."""
+    stmt = select(OrgUnit).where(OrgUnit.region_code.in_(list(codes)), OrgUnit.active.is_(True))
+    return session.execute(stmt.order_by(OrgUnit.id)).scalars().all()

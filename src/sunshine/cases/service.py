@@ -1,0 +1,324 @@
+"""Opening cases and moving them along the workflow, with their timeline and clocks."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from sunshine.audit import service as audit
+from sunshine.auth import access
+from sunshine.auth import repository as users_repo
+from sunshine.auth.principal import Principal
+from sunshine.cases import repository as repo
+from sunshine.cases.clock import StatutoryClock
+from sunshine.cases.enums import CaseAction, CaseKind, CaseState
+from sunshine.cases.limits import limit_for
+from sunshine.cases.models import Case, CaseEvent
+from sunshine.cases.workflow import OPEN_STATES, kind_config, plan_move
+from sunshine.core.errors import ConflictError, FieldProblem, NotFoundError, ValidationFailed
+from sunshine.core.i18n import N_
+from sunshine.core.time import to_local, today_local, utc_now
+from sunshine.regions import repository as regions_repo
+from sunshine.regions.models import OrgUnit
+from sunshine.registry.service import RegionPlacement, get_business, resolve_region
+
+_PREFIX = {CaseKind.COMPLAINT: "TS", CaseKind.REPORT: "JB", CaseKind.LEAD: "XS"}
+_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
+
+
+@dataclass(frozen=True)
+class CaseDraft:
+    """What is known when a case is opened."""
+
+    kind: CaseKind
+    title: str
+    summary: str
+    business_id: int | None = None
+    region_code: str | None = None  # where it happened, when no business is named
+    received_on: date | None = None
+
+
+def open_case(*, session: Session, actor: Principal, draft: CaseDraft) -> Case:
+    """Record a new case and route it to the responsible unit of the place it concerns."""
+    access.require_regulator(actor)
+    placement = _placement(session=session, actor=actor, draft=draft)
+    unit = _responsible_unit(session=session, placement=placement)
+    received_on = draft.received_on or today_local()
+    case = Case(
+        reference=_new_reference(session, draft.kind),
+        kind=draft.kind,
+        state=CaseState.RECEIVED,
+        title=_required_text(draft.title, "title", 200),
+        summary=_required_text(draft.summary, "summary", 20_000),
+        business_id=draft.business_id,
+        province_code=placement.province_code,
+        prefecture_code=placement.prefecture_code,
+        county_code=placement.county_code,
+        township_code=placement.township_code,
+        org_unit_id=unit.id,
+        escalations=0,
+        received_on=received_on,
+        state_since=received_on,
+    )
+    session.add(case)
+    session.flush()
+    _record(session=session, actor=actor, case=case, action="receive", source=None, unit=None)
+    _set_due(session=session, case=case)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="case.open",
+        entity_type="case",
+        entity_id=case.id,
+        after={"reference": case.reference, "kind": case.kind.value, "org_unit_id": unit.id},
+    )
+    return case
+
+
+def get_case(*, session: Session, actor: Principal, case_id: int) -> Case:
+    """One case file, if the actor may see it (404 otherwise, so existence is not revealed)."""
+    case = repo.get_case(session, case_id=case_id, scope=access.case_condition(actor))
+    if case is None:
+        raise NotFoundError(N_("No such case"))
+    return case
+
+
+def timeline(*, session: Session, actor: Principal, case_id: int) -> list[CaseEvent]:
+    """Every step of a case, oldest first."""
+    get_case(session=session, actor=actor, case_id=case_id)
+    return list(repo.events_of(session, case_id))
+
+
+@dataclass(frozen=True)
+class Step:
+    """An action a handler takes, with what it needs: the version of the case the handler
+    saw (``expected_version``), a reason where the step needs one, the assignee for an
+    assignment and the receiving unit for a transfer."""
+
+    action: CaseAction
+    expected_version: int
+    reason: str | None = None
+    assignee_id: int | None = None
+    to_org_unit_id: int | None = None
+
+
+def act(*, session: Session, actor: Principal, case_id: int, step: Step) -> Case:
+    """Move a case one step. A handler who acted on an older version of the case (someone
+    else acted first) gets a conflict and nothing is changed."""
+    case = get_case(session=session, actor=actor, case_id=case_id)
+    if case.version != step.expected_version:
+        raise _moved_on()
+    move = plan_move(
+        kind=case.kind, state=case.state, action=step.action, role=actor.role, reason=step.reason
+    )
+    before = _snapshot(case)
+    source_unit = case.org_unit_id
+    _apply_side_effects(session=session, case=case, step=step)
+    if move.target is not case.state:
+        case.state = move.target
+        case.state_since = today_local()
+    case.closed_at = utc_now() if case.state is CaseState.CLOSED else None
+    try:
+        session.flush()
+    except StaleDataError as exc:  # another handler's write landed between read and write
+        raise _moved_on() from exc
+    _record(
+        session=session,
+        actor=actor,
+        case=case,
+        action=step.action.value,
+        source=move.source,
+        unit=source_unit,
+        reason=step.reason,
+    )
+    _set_due(session=session, case=case)
+    audit.record(
+        session=session,
+        actor=actor,
+        action=f"case.{step.action.value}",
+        entity_type="case",
+        entity_id=case.id,
+        before=before,
+        after=_snapshot(case),
+    )
+    return case
+
+
+def _moved_on() -> ConflictError:
+    return ConflictError(
+        N_("This case has moved on since you opened it; reload it to see where it stands.")
+    )
+
+
+def _apply_side_effects(*, session: Session, case: Case, step: Step) -> None:
+    if step.action is CaseAction.ASSIGN:
+        case.assignee_id = _assignee(session=session, case=case, user_id=step.assignee_id)
+    elif step.action is CaseAction.TRANSFER:
+        case.org_unit_id = _transfer_target(session=session, case=case, unit_id=step.to_org_unit_id)
+        case.assignee_id = None
+    elif step.action is CaseAction.ESCALATE:
+        case.org_unit_id = _supervising_unit(session=session, case=case)
+        case.escalations += 1
+
+
+def _assignee(*, session: Session, case: Case, user_id: int | None) -> int:
+    """A regulator of the responsible unit or of a unit inside its jurisdiction."""
+    user = users_repo.get_user(session, user_id) if user_id is not None else None
+    unit = regions_repo.get_org_unit(session, case.org_unit_id)
+    assert unit is not None
+    allowed = regions_repo.org_unit_ids_within(
+        session, level=unit.region_level, code=unit.region_code
+    )
+    if user is None or not user.is_active or user.org_unit_id not in allowed:
+        raise ValidationFailed(
+            [FieldProblem("assignee_id", N_("Choose an officer of the responsible office."))]
+        )
+    return user.id
+
+
+def _transfer_target(*, session: Session, case: Case, unit_id: int | None) -> int:
+    unit = regions_repo.get_org_unit(session, unit_id) if unit_id is not None else None
+    if unit is None or not unit.active or unit.id == case.org_unit_id:
+        raise ValidationFailed(
+            [FieldProblem("to_org_unit_id", N_("Choose another active office to transfer to."))]
+        )
+    return unit.id
+
+
+def _supervising_unit(*, session: Session, case: Case) -> int:
+    unit = regions_repo.get_org_unit(session, case.org_unit_id)
+    if unit is None or unit.parent_id is None:
+        raise ValidationFailed(
+            [FieldProblem("action", N_("This office has no supervising office to escalate to."))]
+        )
+    return unit.parent_id
+
+
+def _placement(*, session: Session, actor: Principal, draft: CaseDraft) -> RegionPlacement:
+    if draft.business_id is not None:
+        business = get_business(session=session, actor=actor, business_id=draft.business_id)
+        return RegionPlacement(
+            province_code=business.province_code,
+            prefecture_code=business.prefecture_code,
+            county_code=business.county_code,
+            township_code=business.township_code,
+        )
+    if not draft.region_code:
+        raise ValidationFailed(
+            [FieldProblem("region_code", N_("Name the business or the place it concerns."))]
+        )
+    return resolve_region(session, draft.region_code)
+
+
+def _responsible_unit(*, session: Session, placement: RegionPlacement) -> OrgUnit:
+    """The most local active office covering the place: the station of the township, else
+    the county bureau, else the city bureau, else the provincial bureau."""
+    codes = [
+        code
+        for code in (
+            placement.township_code,
+            placement.county_code,
+            placement.prefecture_code,
+            placement.province_code,
+        )
+        if code
+    ]
+    units = {unit.region_code: unit for unit in repo.active_units_for_regions(session, codes)}
+    for code in codes:
+        if code in units:
+            return units[code]
+    raise ValidationFailed(
+        [FieldProblem("region_code", N_("No office is responsible for this place."))]
+    )
+
+
+def _required_text(value: str, field: str, limit: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationFailed([FieldProblem(field, N_("Required"), code="required")])
+    if len(text) > limit:
+        raise ValidationFailed(
+            [FieldProblem(field, N_("At most {limit} characters"), params={"limit": limit})]
+        )
+    return text
+
+
+def _new_reference(session: Session, kind: CaseKind) -> str:
+    """A receipt-style reference, e.g. ``TS20261129-4K7Q2M``."""
+    day = today_local().strftime("%Y%m%d")
+    while True:
+        tail = "".join(secrets.choice(_ALPHABET) for _ in range(6))
+        reference = f"{_PREFIX[kind]}{day}-{tail}"
+        if not repo.reference_exists(session, reference):
+            return reference
+
+
+def _snapshot(case: Case) -> dict[str, object]:
+    return {
+        "state": case.state.value,
+        "org_unit_id": case.org_unit_id,
+        "assignee_id": case.assignee_id,
+        "escalations": case.escalations,
+    }
+
+
+def _record(
+    *,
+    session: Session,
+    actor: Principal,
+    case: Case,
+    action: str,
+    source: CaseState | None,
+    unit: int | None,
+    reason: str | None = None,
+) -> None:
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            actor_id=actor.user_id,
+            action=action,
+            from_state=source,
+            to_state=case.state,
+            from_org_unit_id=unit,
+            to_org_unit_id=case.org_unit_id,
+            assignee_id=case.assignee_id,
+            reason=(reason or "").strip() or None,
+        )
+    )
+    session.flush()
+
+
+def _set_due(*, session: Session, case: Case) -> None:
+    """The due date of the clock running in the case's current state (the one started
+    last when two could run), or none once the case is no longer open."""
+    case.due_on, case.due_limit_key = None, None
+    if case.state not in OPEN_STATES:
+        return
+    entered = _entered_on(session=session, case=case)
+    running = [
+        (entered[spec.starts], index, spec)
+        for index, spec in enumerate(kind_config(case.kind).clocks)
+        if case.state not in spec.stops and spec.starts in entered
+    ]
+    if not running:
+        return
+    start, _, spec = max(running, key=lambda item: (item[0], item[1]))
+    rule = limit_for(spec.limit_key, received_on=case.received_on)
+    deadline = StatutoryClock(rule=rule, start=start).deadline()
+    if deadline is not None:
+        case.due_on, case.due_limit_key = deadline.due_date, spec.limit_key
+
+
+def _entered_on(*, session: Session, case: Case) -> dict[CaseState, date]:
+    """The last local day each state was entered (received: the day of receipt)."""
+    entered: dict[CaseState, date] = {CaseState.RECEIVED: case.received_on}
+    for event in repo.events_of(session, case.id):
+        # A transfer makes the receiving office's clock start afresh; an escalation or a
+        # reassignment keeps the state, and its clock.
+        if event.action == CaseAction.TRANSFER or event.from_state not in (None, event.to_state):
+            entered[event.to_state] = to_local(event.occurred_at).date()
+    return entered
