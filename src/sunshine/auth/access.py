@@ -6,7 +6,7 @@ a detail cannot disagree about what a principal may see.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, false, or_, select, true
 
 from sunshine.auth.enums import Role
 from sunshine.auth.principal import Principal
@@ -63,6 +63,11 @@ def case_condition(principal: Principal) -> ColumnElement[bool]:
         .where(region_within(level, code))
     )
     return or_(_CASE_LEVEL_COLUMN[level] == code, Case.org_unit_id.in_(offices))
+
+
+def all_cases() -> ColumnElement[bool]:
+    """Every case: only for the scheduler's sweep of statutory clocks, never for a person."""
+    return true()
 
 
 def region_condition_allows(principal: Principal, codes: dict[RegionLevel, str | None]) -> bool:

@@ -44,6 +44,9 @@ class Case(Base):
     state_since: Mapped[date]  # local date the current state was entered
     due_on: Mapped[date | None] = mapped_column(index=True)
     due_limit_key: Mapped[str | None] = mapped_column(String(48))
+    # The due dates already warned about and escalated for, so the sweep acts once each.
+    warned_for_due_on: Mapped[date | None]
+    escalated_for_due_on: Mapped[date | None]
     received_at: Mapped[datetime] = mapped_column(default=utc_now)
     closed_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)

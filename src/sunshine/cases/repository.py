@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
@@ -29,3 +30,9 @@ def active_units_for_regions(session: Session, codes: Sequence[str]) -> Sequence
     """Active org units whose jurisdiction is exactly one of these divisions."""
     stmt = select(OrgUnit).where(OrgUnit.region_code.in_(list(codes)), OrgUnit.active.is_(True))
     return session.execute(stmt.order_by(OrgUnit.id)).scalars().all()
+
+
+def cases_due_by(session: Session, day: date) -> Sequence[Case]:
+    """Open cases whose running clock is due on or before ``day``, soonest first."""
+    stmt = select(Case).where(Case.due_on.is_not(None), Case.due_on <= day)
+    return session.execute(stmt.order_by(Case.due_on, Case.id)).scalars().all()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -14,6 +16,7 @@ from sunshine.auth import access
 from sunshine.auth import repository as users_repo
 from sunshine.auth.principal import Principal
 from sunshine.cases import repository as repo
+from sunshine.cases.calendar import add_workdays
 from sunshine.cases.clock import StatutoryClock
 from sunshine.cases.enums import CaseAction, CaseKind, CaseState
 from sunshine.cases.limits import limit_for
@@ -25,6 +28,8 @@ from sunshine.core.time import to_local, today_local, utc_now
 from sunshine.regions import repository as regions_repo
 from sunshine.regions.models import OrgUnit
 from sunshine.registry.service import RegionPlacement, get_business, resolve_region
+
+log = logging.getLogger(__name__)
 
 _PREFIX = {CaseKind.COMPLAINT: "TS", CaseKind.REPORT: "JB", CaseKind.LEAD: "XS"}
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
@@ -106,10 +111,22 @@ class Step:
     to_org_unit_id: int | None = None
 
 
-def act(*, session: Session, actor: Principal, case_id: int, step: Step) -> Case:
+def act(
+    *,
+    session: Session,
+    actor: Principal,
+    case_id: int,
+    step: Step,
+    scope: ColumnElement[bool] | None = None,
+) -> Case:
     """Move a case one step. A handler who acted on an older version of the case (someone
-    else acted first) gets a conflict and nothing is changed."""
-    case = get_case(session=session, actor=actor, case_id=case_id)
+    else acted first) gets a conflict and nothing is changed. ``scope`` replaces the
+    actor's view of cases for the scheduler, which acts on every case."""
+    case = repo.get_case(
+        session, case_id=case_id, scope=access.case_condition(actor) if scope is None else scope
+    )
+    if case is None:
+        raise NotFoundError(N_("No such case"))
     if case.version != step.expected_version:
         raise _moved_on()
     move = plan_move(
@@ -322,3 +339,91 @@ def _entered_on(*, session: Session, case: Case) -> dict[CaseState, date]:
         if event.action == CaseAction.TRANSFER or event.from_state not in (None, event.to_state):
             entered[event.to_state] = to_local(event.occurred_at).date()
     return entered
+
+
+SCHEDULER = Principal(user_id=None, username="scheduler", display_name="scheduler", role=None)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    warned: int
+    escalated: int
+
+
+def sweep_clocks(*, session: Session, today: date | None = None) -> SweepResult:
+    """Warn about cases due soon and escalate overdue ones to the supervising office, once
+    per due date each (the scheduler runs this every few minutes)."""
+    today = today or today_local()
+    warned = escalated = 0
+    for case in repo.cases_due_by(session, add_workdays(today, count=_WARNING_DAYS)):
+        try:
+            # One case's failure (a handler's concurrent write) must not undo the others.
+            with session.begin_nested():
+                if _overdue(case, today):
+                    escalated += _escalate_overdue(session=session, case=case)
+                elif _to_warn(case, today):
+                    _warn(session=session, case=case)
+                    warned += 1
+        except ConflictError:
+            log.info("case %s changed during the sweep; it is swept again next time", case.id)
+    return SweepResult(warned=warned, escalated=escalated)
+
+
+def _overdue(case: Case, today: date) -> bool:
+    return (
+        case.due_on is not None and case.due_on < today and case.escalated_for_due_on != case.due_on
+    )
+
+
+def _to_warn(case: Case, today: date) -> bool:
+    return (
+        case.due_on is not None and case.due_on >= today and case.warned_for_due_on != case.due_on
+    )
+
+
+def _warn(*, session: Session, case: Case) -> None:
+    case.warned_for_due_on = case.due_on
+    _record(
+        session=session,
+        actor=SCHEDULER,
+        case=case,
+        action="warn",
+        source=case.state,
+        unit=case.org_unit_id,
+        reason=f"due {case.due_on} ({case.due_limit_key})",
+    )
+
+
+_WARNING_DAYS = 2
+
+
+def _escalate_overdue(*, session: Session, case: Case) -> int:
+    """Escalate one overdue case; an office with no supervising office keeps it (and the
+    timeline says so), so the sweep does not try again for this due date."""
+    due = case.due_on
+    unit = regions_repo.get_org_unit(session, case.org_unit_id)
+    if unit is None or unit.parent_id is None:
+        case.escalated_for_due_on = due
+        _record(
+            session=session,
+            actor=SCHEDULER,
+            case=case,
+            action="overdue",
+            source=case.state,
+            unit=case.org_unit_id,
+            reason=f"overdue since {due}; no supervising office",
+        )
+        return 0
+    act(
+        session=session,
+        actor=SCHEDULER,
+        case_id=case.id,
+        step=Step(
+            action=CaseAction.ESCALATE,
+            expected_version=case.version,
+            reason=f"overdue: due {due} ({case.due_limit_key})",
+        ),
+        scope=access.all_cases(),
+    )
+    case.escalated_for_due_on = due
+    return 1

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
 from sunshine.config import Settings, get_settings
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 QUEUE_NAME = "sunshine"
 #: Modules whose import registers jobs; the worker imports them before consuming.
-JOB_MODULES = ("sunshine.registry.tasks",)
+JOB_MODULES = ("sunshine.registry.tasks", "sunshine.cases.tasks")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +46,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class _State:
     lock = threading.Lock()
     jobs: dict[str, Callable[..., Any]] = {}  # noqa: RUF012 - process-wide registry
+    schedules: dict[str, dict[str, str]] = {}  # noqa: RUF012 - name -> crontab fields
     huey: Huey | None = None
     wrappers: dict[str, Any] = {}  # noqa: RUF012 - name -> huey TaskWrapper
 
@@ -69,6 +70,33 @@ def job(name: str) -> Callable[[F], F]:
         return func
 
     return decorator
+
+
+def periodic_job(name: str, **crontab_fields: str) -> Callable[[F], F]:
+    """Register ``func`` as the job ``name`` run on a schedule (Huey crontab fields, local
+    server time: ``minute="*/15"``). The consumer of ``sunshine worker`` or ``sunshine
+    serve`` runs it; the function stays directly callable."""
+
+    def decorator(func: F) -> F:
+        job(name)(func)
+        with _State.lock:
+            _State.schedules[name] = dict(crontab_fields)
+            if _State.huey is not None:
+                _schedule(_State.huey, name, func)
+        return func
+
+    return decorator
+
+
+def _schedule(huey: Huey, name: str, func: Callable[..., Any]) -> None:
+    huey.periodic_task(crontab(**_State.schedules[name]), name=f"{name}.periodic")(func)
+
+
+def scheduled_jobs() -> dict[str, dict[str, str]]:
+    """Every periodic job with its crontab fields (after the job modules are imported)."""
+    for module in JOB_MODULES:
+        importlib.import_module(module)
+    return dict(_State.schedules)
 
 
 def queue_path(settings: Settings) -> Path:
@@ -99,6 +127,8 @@ def get_huey() -> Huey:
         if _State.huey is None:
             huey = build_huey(get_settings())
             _State.wrappers = {name: huey.task(name=name)(f) for name, f in _State.jobs.items()}
+            for name in _State.schedules:
+                _schedule(huey, name, _State.jobs[name])
             _State.huey = huey
         return _State.huey
 

@@ -60,6 +60,8 @@ def upgrade() -> None:
         sa.Column("state_since", sa.Date(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=True),
         sa.Column("due_limit_key", sa.String(length=48), nullable=True),
+        sa.Column("warned_for_due_on", sa.Date(), nullable=True),
+        sa.Column("escalated_for_due_on", sa.Date(), nullable=True),
         sa.Column("received_at", sunshine.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("closed_at", sunshine.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
