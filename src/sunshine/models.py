@@ -2,7 +2,7 @@
 
 from sunshine.audit.models import AuditEntry, AuditHead
 from sunshine.auth.models import User
-from sunshine.cases.models import Case, CaseEvent
+from sunshine.cases.models import Case, CaseEvent, CaseExtension, CasePause
 from sunshine.core.db import Base
 from sunshine.regions.models import OrgUnit, Region
 from sunshine.registry.models import Business, ImportJob, Staff, TrainingRecord
@@ -14,6 +14,8 @@ __all__ = [
     "Business",
     "Case",
     "CaseEvent",
+    "CaseExtension",
+    "CasePause",
     "ImportJob",
     "OrgUnit",
     "Region",

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunshine.cases.enums import CaseKind, CaseState
+from sunshine.cases.limits import PauseKind
 from sunshine.core.db import Base
 from sunshine.core.enums import str_enum
 from sunshine.core.time import utc_now
@@ -70,3 +71,33 @@ class CaseEvent(Base):
     to_org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CasePause(Base):
+    """An interval a statutory clock does not count (e.g. waiting for a lab result, 检测)."""
+
+    __tablename__ = "case_pauses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[PauseKind] = mapped_column(str_enum(PauseKind, 24))
+    start_on: Mapped[date]
+    end_on: Mapped[date | None]
+    reason: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class CaseExtension(Base):
+    """An approved extension (延长) of the clock ``rule_key`` extends (who approved, why)."""
+
+    __tablename__ = "case_extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    limit_key: Mapped[str] = mapped_column(String(48))  # the clock extended
+    rule_key: Mapped[str] = mapped_column(String(48))  # the extension's own rule
+    approved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    approved_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from sunshine.cases.models import Case, CaseEvent
+from sunshine.cases.models import Case, CaseEvent, CaseExtension, CasePause
 from sunshine.regions.models import OrgUnit
 
 
@@ -36,3 +36,13 @@ def cases_due_by(session: Session, day: date) -> Sequence[Case]:
     """Open cases whose running clock is due on or before ``day``, soonest first."""
     stmt = select(Case).where(Case.due_on.is_not(None), Case.due_on <= day)
     return session.execute(stmt.order_by(Case.due_on, Case.id)).scalars().all()
+
+
+def pauses_of(session: Session, case_id: int) -> Sequence[CasePause]:
+    stmt = select(CasePause).where(CasePause.case_id == case_id)
+    return session.execute(stmt.order_by(CasePause.start_on, CasePause.id)).scalars().all()
+
+
+def extensions_of(session: Session, case_id: int) -> Sequence[CaseExtension]:
+    stmt = select(CaseExtension).where(CaseExtension.case_id == case_id)
+    return session.execute(stmt.order_by(CaseExtension.id)).scalars().all()

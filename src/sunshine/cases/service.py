@@ -17,14 +17,14 @@ from sunshine.auth import repository as users_repo
 from sunshine.auth.principal import Principal
 from sunshine.cases import repository as repo
 from sunshine.cases.calendar import add_workdays
-from sunshine.cases.clock import StatutoryClock
+from sunshine.cases.clocks import set_due
 from sunshine.cases.enums import CaseAction, CaseKind, CaseState
-from sunshine.cases.limits import limit_for
+from sunshine.cases.events import SCHEDULER, record_event
 from sunshine.cases.models import Case, CaseEvent
-from sunshine.cases.workflow import OPEN_STATES, kind_config, plan_move
+from sunshine.cases.workflow import plan_move
 from sunshine.core.errors import ConflictError, FieldProblem, NotFoundError, ValidationFailed
 from sunshine.core.i18n import N_
-from sunshine.core.time import to_local, today_local, utc_now
+from sunshine.core.time import today_local, utc_now
 from sunshine.regions import repository as regions_repo
 from sunshine.regions.models import OrgUnit
 from sunshine.registry.service import RegionPlacement, get_business, resolve_region
@@ -71,8 +71,8 @@ def open_case(*, session: Session, actor: Principal, draft: CaseDraft) -> Case:
     )
     session.add(case)
     session.flush()
-    _record(session=session, actor=actor, case=case, action="receive", source=None, unit=None)
-    _set_due(session=session, case=case)
+    record_event(session=session, actor=actor, case=case, action="receive", source=None, unit=None)
+    set_due(session=session, case=case)
     audit.record(
         session=session,
         actor=actor,
@@ -143,7 +143,7 @@ def act(
         session.flush()
     except StaleDataError as exc:  # another handler's write landed between read and write
         raise _moved_on() from exc
-    _record(
+    record_event(
         session=session,
         actor=actor,
         case=case,
@@ -152,7 +152,7 @@ def act(
         unit=source_unit,
         reason=step.reason,
     )
-    _set_due(session=session, case=case)
+    set_due(session=session, case=case)
     audit.record(
         session=session,
         actor=actor,
@@ -283,67 +283,6 @@ def _snapshot(case: Case) -> dict[str, object]:
     }
 
 
-def _record(
-    *,
-    session: Session,
-    actor: Principal,
-    case: Case,
-    action: str,
-    source: CaseState | None,
-    unit: int | None,
-    reason: str | None = None,
-) -> None:
-    session.add(
-        CaseEvent(
-            case_id=case.id,
-            actor_id=actor.user_id,
-            action=action,
-            from_state=source,
-            to_state=case.state,
-            from_org_unit_id=unit,
-            to_org_unit_id=case.org_unit_id,
-            assignee_id=case.assignee_id,
-            reason=(reason or "").strip() or None,
-        )
-    )
-    session.flush()
-
-
-def _set_due(*, session: Session, case: Case) -> None:
-    """The due date of the clock running in the case's current state (the one started
-    last when two could run), or none once the case is no longer open."""
-    case.due_on, case.due_limit_key = None, None
-    if case.state not in OPEN_STATES:
-        return
-    entered = _entered_on(session=session, case=case)
-    running = [
-        (entered[spec.starts], index, spec)
-        for index, spec in enumerate(kind_config(case.kind).clocks)
-        if case.state not in spec.stops and spec.starts in entered
-    ]
-    if not running:
-        return
-    start, _, spec = max(running, key=lambda item: (item[0], item[1]))
-    rule = limit_for(spec.limit_key, received_on=case.received_on)
-    deadline = StatutoryClock(rule=rule, start=start).deadline()
-    if deadline is not None:
-        case.due_on, case.due_limit_key = deadline.due_date, spec.limit_key
-
-
-def _entered_on(*, session: Session, case: Case) -> dict[CaseState, date]:
-    """The last local day each state was entered (received: the day of receipt)."""
-    entered: dict[CaseState, date] = {CaseState.RECEIVED: case.received_on}
-    for event in repo.events_of(session, case.id):
-        # A transfer makes the receiving office's clock start afresh; an escalation or a
-        # reassignment keeps the state, and its clock.
-        if event.action == CaseAction.TRANSFER or event.from_state not in (None, event.to_state):
-            entered[event.to_state] = to_local(event.occurred_at).date()
-    return entered
-
-
-SCHEDULER = Principal(user_id=None, username="scheduler", display_name="scheduler", role=None)
-
-
 @dataclass(frozen=True)
 class SweepResult:
     warned: int
@@ -383,7 +322,7 @@ def _to_warn(case: Case, today: date) -> bool:
 
 def _warn(*, session: Session, case: Case) -> None:
     case.warned_for_due_on = case.due_on
-    _record(
+    record_event(
         session=session,
         actor=SCHEDULER,
         case=case,
@@ -404,7 +343,7 @@ def _escalate_overdue(*, session: Session, case: Case) -> int:
     unit = regions_repo.get_org_unit(session, case.org_unit_id)
     if unit is None or unit.parent_id is None:
         case.escalated_for_due_on = due
-        _record(
+        record_event(
             session=session,
             actor=SCHEDULER,
             case=case,
