@@ -182,6 +182,7 @@ def routers() -> list[tuple[APIRouter, str]]:
     most requested come first (the store page behind every QR scan, then the portals).
     No two routers answer the same path, so the order changes nothing else (tested)."""
     from sunshine.api.router import router as api_router
+    from sunshine.cases.api import router as cases_api_router
     from sunshine.portals.enterprise.routes import router as enterprise_router
     from sunshine.portals.government.routes import router as government_router
     from sunshine.portals.public.routes import router as public_router
@@ -199,6 +200,7 @@ def routers() -> list[tuple[APIRouter, str]]:
         (gov_training_router, "/gov"),
         (biz_training_router, "/biz"),
         (api_router, "/api/v1"),
+        (cases_api_router, "/api/v1"),
     ]
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
+from sunshine.cases.enums import CaseKind, CaseState
 from sunshine.cases.models import Case, CaseEvent, CaseExtension, CasePause
 from sunshine.regions.models import OrgUnit
 
@@ -46,3 +48,53 @@ def pauses_of(session: Session, case_id: int) -> Sequence[CasePause]:
 def extensions_of(session: Session, case_id: int) -> Sequence[CaseExtension]:
     stmt = select(CaseExtension).where(CaseExtension.case_id == case_id)
     return session.execute(stmt.order_by(CaseExtension.id)).scalars().all()
+
+
+@dataclass(frozen=True)
+class CaseQueue:
+    """A workbench queue: open cases, due soon, overdue, the caller's, closed."""
+
+    name: str = "open"
+    kind: CaseKind | None = None
+    state: CaseState | None = None
+    assignee_id: int | None = None  # "mine"
+
+
+def page_cases(
+    session: Session,
+    *,
+    scope: ColumnElement[bool],
+    queue: CaseQueue,
+    today: date,
+    due_soon_until: date,
+    offset: int,
+    limit: int,
+) -> tuple[Sequence[Case], int]:
+    """One page of a queue, most urgent first (due date, then oldest), and its size."""
+    stmt = select(Case).where(scope, *_queue_conditions(queue, today, due_soon_until))
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    order = (Case.due_on.is_(None), Case.due_on, Case.received_on, Case.id)
+    rows = session.execute(stmt.order_by(*order).offset(offset).limit(limit)).scalars().all()
+    return rows, int(total)
+
+
+def _queue_conditions(
+    queue: CaseQueue, today: date, due_soon_until: date
+) -> list[ColumnElement[bool]]:
+    open_states = [s for s in CaseState if s not in (CaseState.CLOSED, CaseState.REJECTED)]
+    conditions: list[ColumnElement[bool]] = []
+    if queue.name == "closed":
+        conditions.append(Case.state.in_([CaseState.CLOSED, CaseState.REJECTED]))
+    else:
+        conditions.append(Case.state.in_(open_states))
+    if queue.name == "overdue":
+        conditions.append(Case.due_on < today)
+    elif queue.name == "due_soon":
+        conditions.append(and_(Case.due_on >= today, Case.due_on <= due_soon_until))
+    elif queue.name == "mine":
+        conditions.append(Case.assignee_id == queue.assignee_id)
+    if queue.kind is not None:
+        conditions.append(Case.kind == queue.kind)
+    if queue.state is not None:
+        conditions.append(Case.state == queue.state)
+    return conditions

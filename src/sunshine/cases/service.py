@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import ColumnElement
@@ -24,6 +24,7 @@ from sunshine.cases.models import Case, CaseEvent
 from sunshine.cases.workflow import plan_move
 from sunshine.core.errors import ConflictError, FieldProblem, NotFoundError, ValidationFailed
 from sunshine.core.i18n import N_
+from sunshine.core.pagination import Page, PageRequest
 from sunshine.core.time import today_local, utc_now
 from sunshine.regions import repository as regions_repo
 from sunshine.regions.models import OrgUnit
@@ -53,6 +54,10 @@ def open_case(*, session: Session, actor: Principal, draft: CaseDraft) -> Case:
     placement = _placement(session=session, actor=actor, draft=draft)
     unit = _responsible_unit(session=session, placement=placement)
     received_on = draft.received_on or today_local()
+    if received_on > today_local():
+        raise ValidationFailed(
+            [FieldProblem("received_on", N_("The day of receipt cannot be in the future."))]
+        )
     case = Case(
         reference=_new_reference(session, draft.kind),
         kind=draft.kind,
@@ -90,6 +95,26 @@ def get_case(*, session: Session, actor: Principal, case_id: int) -> Case:
     if case is None:
         raise NotFoundError(N_("No such case"))
     return case
+
+
+def list_cases(
+    *, session: Session, actor: Principal, queue: repo.CaseQueue, page: PageRequest
+) -> Page[Case]:
+    """A workbench queue of the cases the actor may see ("mine": assigned to the actor)."""
+    access.require_regulator(actor)
+    if queue.name == "mine":
+        queue = replace(queue, assignee_id=actor.user_id)
+    today = today_local()
+    rows, total = repo.page_cases(
+        session,
+        scope=access.case_condition(actor),
+        queue=queue,
+        today=today,
+        due_soon_until=add_workdays(today, count=_WARNING_DAYS),
+        offset=page.offset,
+        limit=page.per_page,
+    )
+    return Page(items=rows, total=total, request=page)
 
 
 def timeline(*, session: Session, actor: Principal, case_id: int) -> list[CaseEvent]:
