@@ -1,8 +1,15 @@
-"""Helpers shared by HTTP tests: signing in through the portal form or the API."""
+"""Helpers shared by tests: signing in (portal form or API), demo principals and stores."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sunshine.auth.principal import Principal
+from sunshine.registry.models import Business
 
 
 def login(client: TestClient, username: str, password: str | None = None) -> TestClient:
@@ -38,3 +45,51 @@ def api_token(client: TestClient, username: str, password: str | None = None) ->
     )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+PROFILE_FIELDS = (
+    "name",
+    "category",
+    "form",
+    "scale",
+    "licence_number",
+    "licence_issue_date",
+    "licence_expiry_date",
+    "licence_status",
+    "licence_scope",
+    "address",
+    "latitude",
+    "longitude",
+    "contact_name",
+    "contact_phone",
+    "food_safety_manager",
+    "operating_status",
+)
+
+
+def profile_body(business: dict[str, Any]) -> dict[str, Any]:
+    """The body of ``PUT /api/v1/businesses/{id}`` that keeps a business as it is read."""
+    body = {field: business[field] for field in PROFILE_FIELDS}
+    body["region_code"] = business["township_code"] or business["county_code"]
+    return body
+
+
+def principal_of(session: Session, username: str) -> Principal:
+    """The principal of a demo account, as a request would see it."""
+    from sunshine.auth import service as auth_service
+    from sunshine.auth.models import User
+
+    user = session.execute(select(User).where(User.username == username)).scalar_one()
+    return auth_service.principal_for(session, user)
+
+
+def store_of_station(session: Session, username: str) -> Business:
+    """A business in the township of the station that ``username`` belongs to."""
+    from sunshine.regions.models import OrgUnit
+
+    principal = principal_of(session, username)
+    unit = session.get(OrgUnit, principal.org_unit_id)
+    assert unit is not None
+    return session.execute(
+        select(Business).where(Business.township_code == unit.region_code).limit(1)
+    ).scalar_one()

@@ -7,7 +7,7 @@ import random
 from fastapi.testclient import TestClient
 
 from conftest import Demo
-from helpers import api_token
+from helpers import api_token, profile_body
 from sunshine.core.identifiers import make_uscc
 
 
@@ -133,27 +133,7 @@ def test_enterprise_cannot_move_its_business_to_another_county(
 ) -> None:
     headers = api_token(client, "owner_a")
     mine = client.get("/api/v1/businesses", headers=headers).json()["items"][0]
-    body = {
-        k: mine[k]
-        for k in (
-            "name",
-            "category",
-            "form",
-            "scale",
-            "licence_number",
-            "licence_issue_date",
-            "licence_expiry_date",
-            "licence_status",
-            "licence_scope",
-            "address",
-            "latitude",
-            "longitude",
-            "contact_name",
-            "contact_phone",
-            "food_safety_manager",
-            "operating_status",
-        )
-    }
+    body = profile_body(mine)
     body["region_code"] = demo.counties[1]
     response = client.put(f"/api/v1/businesses/{mine['id']}", json=body, headers=headers)
     assert response.status_code == 422

@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpers import api_token
-from sunshine.auth.models import User
-from sunshine.regions.models import OrgUnit
-from sunshine.registry.models import Business
-
-
-def _store_of_chief_a(session: Session) -> Business:
-    chief = session.execute(select(User).where(User.username == "chief_a")).scalar_one()
-    unit = session.get(OrgUnit, chief.org_unit_id)
-    assert unit is not None
-    return session.execute(
-        select(Business).where(Business.township_code == unit.region_code).limit(1)
-    ).scalar_one()
+from helpers import api_token, store_of_station
 
 
 def test_a_case_through_the_api(client: TestClient, session: Session) -> None:
     chief = api_token(client, "chief_a")
-    store = _store_of_chief_a(session)
+    store = store_of_station(session, "chief_a")
     created = client.post(
         "/api/v1/cases",
         headers=chief,
@@ -60,7 +47,7 @@ def test_a_case_through_the_api(client: TestClient, session: Session) -> None:
 
 def test_bad_input_is_refused_with_the_field(client: TestClient, session: Session) -> None:
     chief = api_token(client, "chief_a")
-    store = _store_of_chief_a(session)
+    store = store_of_station(session, "chief_a")
     future = client.post(
         "/api/v1/cases",
         headers=chief,
@@ -94,7 +81,7 @@ def test_bad_input_is_refused_with_the_field(client: TestClient, session: Sessio
 
 def test_a_neighbour_sees_nothing(client: TestClient, session: Session) -> None:
     chief = api_token(client, "chief_a")
-    store = _store_of_chief_a(session)
+    store = store_of_station(session, "chief_a")
     case = client.post(
         "/api/v1/cases",
         headers=chief,

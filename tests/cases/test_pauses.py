@@ -4,12 +4,9 @@ of the bureau, on stored cases."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sunshine.auth import service as auth_service
-from sunshine.auth.models import User
-from sunshine.auth.principal import Principal
+from helpers import principal_of, store_of_station
 from sunshine.cases import clocks, service
 from sunshine.cases.calendar import add_workdays
 from sunshine.cases.clock import Pause, StatutoryClock
@@ -19,23 +16,12 @@ from sunshine.cases.models import Case
 from sunshine.cases.service import CaseDraft, Step
 from sunshine.core.errors import ConflictError, ForbiddenError, ValidationFailed
 from sunshine.core.time import today_local
-from sunshine.regions.models import OrgUnit
-from sunshine.registry.models import Business
-
-
-def _principal(session: Session, username: str) -> Principal:
-    user = session.execute(select(User).where(User.username == username)).scalar_one()
-    return auth_service.principal_for(session, user)
 
 
 def _report(session: Session, *, received_workdays_ago: int) -> Case:
     """A report, whose lead-verification clock (15 working days) stops for testing."""
-    chief = _principal(session, "chief_a")
-    unit = session.get(OrgUnit, chief.org_unit_id)
-    assert unit is not None
-    store = session.execute(
-        select(Business).where(Business.township_code == unit.region_code).limit(1)
-    ).scalar_one()
+    chief = principal_of(session, "chief_a")
+    store = store_of_station(session, "chief_a")
     draft = CaseDraft(
         kind=CaseKind.REPORT,
         title="疑似使用过期原料",
@@ -47,7 +33,7 @@ def _report(session: Session, *, received_workdays_ago: int) -> Case:
 
 
 def test_a_stop_for_testing_moves_the_due_date_by_the_days_it_lasted(session: Session) -> None:
-    chief = _principal(session, "chief_a")
+    chief = principal_of(session, "chief_a")
     case = _report(session, received_workdays_ago=5)
     first_due = case.due_on
     assert case.due_limit_key == "lead.verify" and first_due is not None
@@ -79,7 +65,7 @@ def test_a_stop_for_testing_moves_the_due_date_by_the_days_it_lasted(session: Se
 
 
 def test_a_clock_stops_only_for_what_its_regulation_names(session: Session) -> None:
-    chief = _principal(session, "chief_a")
+    chief = principal_of(session, "chief_a")
     case = _report(session, received_workdays_ago=2)
     with pytest.raises(ValidationFailed) as raised:
         clocks.pause_clock(
@@ -96,9 +82,9 @@ def test_the_head_of_the_bureau_extends_a_limit_once(session: Session) -> None:
     assert before is not None
     with pytest.raises(ForbiddenError):
         clocks.extend_clock(
-            session=session, actor=_principal(session, "chief_a"), case_id=case.id, reason="复杂"
+            session=session, actor=principal_of(session, "chief_a"), case_id=case.id, reason="复杂"
         )
-    leader = _principal(session, "leader")
+    leader = principal_of(session, "leader")
     clocks.extend_clock(session=session, actor=leader, case_id=case.id, reason="案情复杂")
     assert case.due_on == add_workdays(before, count=15)  # lead.verify_extension: 15 days
     with pytest.raises(ConflictError):
@@ -106,7 +92,7 @@ def test_the_head_of_the_bureau_extends_a_limit_once(session: Session) -> None:
 
 
 def test_nothing_to_extend_without_a_running_clock_that_allows_it(session: Session) -> None:
-    chief = _principal(session, "chief_a")
+    chief = principal_of(session, "chief_a")
     case = _report(session, received_workdays_ago=1)
     case = service.act(
         session=session,
@@ -114,7 +100,7 @@ def test_nothing_to_extend_without_a_running_clock_that_allows_it(session: Sessi
         case_id=case.id,
         step=Step(action=CaseAction.REJECT, expected_version=case.version, reason="不属实"),
     )
-    leader = _principal(session, "leader")
+    leader = principal_of(session, "leader")
     with pytest.raises(ValidationFailed):  # no clock runs on a rejected case
         clocks.extend_clock(session=session, actor=leader, case_id=case.id, reason="x")
     complaint = service.open_case(

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from helpers import principal_of, store_of_station
 from sunshine.audit.models import AuditEntry
-from sunshine.auth import service as auth_service
 from sunshine.auth.models import User
 from sunshine.auth.principal import Principal
 from sunshine.cases import service
@@ -22,28 +22,19 @@ from sunshine.registry.models import Business
 A = CaseAction
 
 
-def _principal(session: Session, username: str) -> Principal:
-    user = session.execute(select(User).where(User.username == username)).scalar_one()
-    return auth_service.principal_for(session, user)
-
-
 def _user_id(session: Session, username: str) -> int:
     return session.execute(select(User.id).where(User.username == username)).scalar_one()
 
 
 @pytest.fixture
 def chief(session: Session) -> Principal:
-    return _principal(session, "chief_a")
+    return principal_of(session, "chief_a")
 
 
 @pytest.fixture
 def store(session: Session, chief: Principal) -> Business:
-    """A caterer in the township of chief_a's station."""
-    unit = session.get(OrgUnit, chief.org_unit_id)
-    assert unit is not None
-    return session.execute(
-        select(Business).where(Business.township_code == unit.region_code).limit(1)
-    ).scalar_one()
+    """A business in the township of chief_a's station."""
+    return store_of_station(session, "chief_a")
 
 
 def _open(session: Session, actor: Principal, store: Business, kind: CaseKind) -> Case:
@@ -145,7 +136,7 @@ def test_neighbours_and_businesses_see_nothing(
 ) -> None:
     case = _open(session, chief, store, CaseKind.REPORT)
     for username in ("inspector_b", "chief_b", "owner_a", "citizen"):
-        outsider = _principal(session, username)
+        outsider = principal_of(session, username)
         with pytest.raises(NotFoundError):
             service.get_case(session=session, actor=outsider, case_id=case.id)
         with pytest.raises(NotFoundError):
@@ -153,7 +144,7 @@ def test_neighbours_and_businesses_see_nothing(
                 session=session, actor=outsider, case_id=case.id, step=_step(case, A.ACCEPT)
             )
     for username in ("inspector_a", "city_leader", "leader"):  # the county, city and province
-        insider = _principal(session, username)
+        insider = principal_of(session, username)
         assert service.get_case(session=session, actor=insider, case_id=case.id).id == case.id
 
 
@@ -181,8 +172,8 @@ def test_transfer_and_escalation_move_the_case_between_offices(
     case = service.act(session=session, actor=chief, case_id=case.id, step=_step(case, A.ESCALATE))
     assert case.org_unit_id == station.parent_id and case.escalations == 1
     assert case.state is CaseState.RECEIVED
-    leader = _principal(session, "leader")
-    other = _principal(session, "inspector_b")
+    leader = principal_of(session, "leader")
+    other = principal_of(session, "inspector_b")
     assert other.org_unit_id is not None
     case = service.act(
         session=session,

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sunshine.auth import service as auth_service
-from sunshine.auth.models import User
+from helpers import principal_of, store_of_station
 from sunshine.cases import service
 from sunshine.cases.calendar import add_workdays
 from sunshine.cases.enums import CaseKind, CaseState
@@ -18,17 +16,11 @@ from sunshine.cases.service import CaseDraft
 from sunshine.core import jobs
 from sunshine.core.time import today_local
 from sunshine.regions.models import OrgUnit
-from sunshine.registry.models import Business
 
 
 def _open_case(session: Session, *, received_workdays_ago: int) -> Case:
-    chief = session.execute(select(User).where(User.username == "chief_a")).scalar_one()
-    actor = auth_service.principal_for(session, chief)
-    unit = session.get(OrgUnit, actor.org_unit_id)
-    assert unit is not None
-    store = session.execute(
-        select(Business).where(Business.township_code == unit.region_code).limit(1)
-    ).scalar_one()
+    actor = principal_of(session, "chief_a")
+    store = store_of_station(session, "chief_a")
     draft = CaseDraft(
         kind=CaseKind.COMPLAINT,
         title="外卖异物",
@@ -40,8 +32,7 @@ def _open_case(session: Session, *, received_workdays_ago: int) -> Case:
 
 
 def _actions(session: Session, case: Case) -> list[str]:
-    chief = session.execute(select(User).where(User.username == "chief_a")).scalar_one()
-    actor = auth_service.principal_for(session, chief)
+    actor = principal_of(session, "chief_a")
     return [e.action for e in service.timeline(session=session, actor=actor, case_id=case.id)]
 
 
@@ -55,9 +46,7 @@ def test_an_overdue_case_is_escalated_once(session: Session) -> None:
     assert case.state is CaseState.RECEIVED
     events = service.timeline(
         session=session,
-        actor=auth_service.principal_for(
-            session, session.execute(select(User).where(User.username == "leader")).scalar_one()
-        ),
+        actor=principal_of(session, "leader"),
         case_id=case.id,
     )
     assert events[-1].action == "escalate" and events[-1].actor_id is None

@@ -152,7 +152,7 @@ def test_renaming_a_chain_refreshes_its_outlets_pages(
 ) -> None:
     from sqlalchemy import select
 
-    from helpers import api_token
+    from helpers import api_token, profile_body
 
     hq_id = demo.account("chain_hq")["business_id"]
     outlet = (
@@ -168,28 +168,7 @@ def test_renaming_a_chain_refreshes_its_outlets_pages(
     assert hq.name in client.get(f"/s/{outlet.public_code}", headers=HTML).text  # now cached
     headers = api_token(client, "chain_hq")
     current = client.get(f"/api/v1/businesses/{hq_id}", headers=headers).json()
-    body = {
-        k: current[k]
-        for k in (
-            "name",
-            "category",
-            "form",
-            "scale",
-            "licence_number",
-            "licence_issue_date",
-            "licence_expiry_date",
-            "licence_status",
-            "licence_scope",
-            "address",
-            "latitude",
-            "longitude",
-            "contact_name",
-            "contact_phone",
-            "food_safety_manager",
-            "operating_status",
-        )
-    }
-    body["region_code"] = current["township_code"] or current["county_code"]
+    body = profile_body(current)
     body["name"] = "阳光连锁餐饮管理有限公司"
     response = client.put(f"/api/v1/businesses/{hq_id}", json=body, headers=headers)
     assert response.status_code == 200, response.text
