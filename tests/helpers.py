@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sunshine.auth.principal import Principal
+from sunshine.cases.models import Case
 from sunshine.registry.models import Business
 
 
@@ -93,3 +94,22 @@ def store_of_station(session: Session, username: str) -> Business:
     return session.execute(
         select(Business).where(Business.township_code == unit.region_code).limit(1)
     ).scalar_one()
+
+
+def open_station_case(
+    session: Session, *, kind: str, received_workdays_ago: int, username: str = "chief_a"
+) -> Case:
+    """A case about a store of ``username``'s station, received that many working days ago."""
+    from sunshine.cases import service
+    from sunshine.cases.calendar import add_workdays
+    from sunshine.cases.enums import CaseKind
+    from sunshine.core.time import today_local
+
+    draft = service.CaseDraft(
+        kind=CaseKind(kind),
+        title="后厨卫生问题",
+        summary="顾客反映后厨卫生差。",
+        business_id=store_of_station(session, username).id,
+        received_on=add_workdays(today_local(), count=-received_workdays_ago),
+    )
+    return service.open_case(session=session, actor=principal_of(session, username), draft=draft)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from helpers import principal_of, store_of_station
+from helpers import open_station_case, principal_of
 from sunshine.cases import clocks, service
 from sunshine.cases.calendar import add_workdays
 from sunshine.cases.clock import Pause, StatutoryClock
@@ -19,17 +19,7 @@ from sunshine.core.time import today_local
 
 
 def _report(session: Session, *, received_workdays_ago: int) -> Case:
-    """A report, whose lead-verification clock (15 working days) stops for testing."""
-    chief = principal_of(session, "chief_a")
-    store = store_of_station(session, "chief_a")
-    draft = CaseDraft(
-        kind=CaseKind.REPORT,
-        title="疑似使用过期原料",
-        summary="后厨有过期调料。",
-        business_id=store.id,
-        received_on=add_workdays(today_local(), count=-received_workdays_ago),
-    )
-    return service.open_case(session=session, actor=chief, draft=draft)
+    return open_station_case(session, kind="report", received_workdays_ago=received_workdays_ago)
 
 
 def test_a_stop_for_testing_moves_the_due_date_by_the_days_it_lasted(session: Session) -> None:

@@ -7,28 +7,18 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from helpers import principal_of, store_of_station
+from helpers import open_station_case, principal_of
 from sunshine.cases import service
 from sunshine.cases.calendar import add_workdays
-from sunshine.cases.enums import CaseKind, CaseState
+from sunshine.cases.enums import CaseState
 from sunshine.cases.models import Case
-from sunshine.cases.service import CaseDraft
 from sunshine.core import jobs
 from sunshine.core.time import today_local
 from sunshine.regions.models import OrgUnit
 
 
 def _open_case(session: Session, *, received_workdays_ago: int) -> Case:
-    actor = principal_of(session, "chief_a")
-    store = store_of_station(session, "chief_a")
-    draft = CaseDraft(
-        kind=CaseKind.COMPLAINT,
-        title="外卖异物",
-        summary="饭菜中有头发。",
-        business_id=store.id,
-        received_on=add_workdays(today_local(), count=-received_workdays_ago),
-    )
-    return service.open_case(session=session, actor=actor, draft=draft)
+    return open_station_case(session, kind="complaint", received_workdays_ago=received_workdays_ago)
 
 
 def _actions(session: Session, case: Case) -> list[str]:

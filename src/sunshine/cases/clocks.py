@@ -16,7 +16,7 @@ from sunshine.cases.enums import CaseAction, CaseState
 from sunshine.cases.events import record_event
 from sunshine.cases.limits import LimitRule, PauseKind, limit_for
 from sunshine.cases.models import Case, CaseExtension, CasePause
-from sunshine.cases.workflow import OPEN_STATES, kind_config
+from sunshine.cases.workflow import OPEN_STATES, kind_config, required_reason
 from sunshine.core.errors import (
     ConflictError,
     FieldProblem,
@@ -103,7 +103,7 @@ def pause_clock(
                 )
             ]
         )
-    text = _reason(reason)
+    text = required_reason(reason)
     session.add(
         CasePause(
             case_id=case.id, kind=kind, start_on=day, reason=text, created_by_id=actor.user_id
@@ -144,7 +144,7 @@ def extend_clock(*, session: Session, actor: Principal, case_id: int, reason: st
         raise ValidationFailed([FieldProblem("reason", N_("This time limit cannot be extended."))])
     if any(e.limit_key == rule.key for e in repo.extensions_of(session, case.id)):
         raise ConflictError(N_("This time limit has already been extended."))
-    text = _reason(reason)
+    text = required_reason(reason)
     assert actor.user_id is not None
     session.add(
         CaseExtension(
@@ -177,14 +177,6 @@ def _running_or_refuse(*, session: Session, case: Case) -> tuple[LimitRule, date
             [FieldProblem("case", N_("No statutory clock is running on this case."))]
         )
     return running
-
-
-def _reason(text: str) -> str:
-    if not (text or "").strip():
-        raise ValidationFailed(
-            [FieldProblem("reason", N_("Give a reason for this step."), code="required")]
-        )
-    return text.strip()
 
 
 def _clock_changed(

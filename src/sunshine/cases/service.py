@@ -21,7 +21,7 @@ from sunshine.cases.clocks import set_due
 from sunshine.cases.enums import CaseAction, CaseKind, CaseState
 from sunshine.cases.events import SCHEDULER, record_event
 from sunshine.cases.models import Case, CaseEvent
-from sunshine.cases.workflow import plan_move
+from sunshine.cases.workflow import moved_on, plan_move
 from sunshine.core.errors import ConflictError, FieldProblem, NotFoundError, ValidationFailed
 from sunshine.core.i18n import N_
 from sunshine.core.pagination import Page, PageRequest
@@ -153,7 +153,7 @@ def act(
     if case is None:
         raise NotFoundError(N_("No such case"))
     if case.version != step.expected_version:
-        raise _moved_on()
+        raise moved_on()
     move = plan_move(
         kind=case.kind, state=case.state, action=step.action, role=actor.role, reason=step.reason
     )
@@ -167,7 +167,7 @@ def act(
     try:
         session.flush()
     except StaleDataError as exc:  # another handler's write landed between read and write
-        raise _moved_on() from exc
+        raise moved_on() from exc
     record_event(
         session=session,
         actor=actor,
@@ -188,12 +188,6 @@ def act(
         after=_snapshot(case),
     )
     return case
-
-
-def _moved_on() -> ConflictError:
-    return ConflictError(
-        N_("This case has moved on since you opened it; reload it to see where it stands.")
-    )
 
 
 def _apply_side_effects(*, session: Session, case: Case, step: Step) -> None:

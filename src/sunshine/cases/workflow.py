@@ -33,7 +33,9 @@ __all__ = [
     "Move",
     "allowed_actions",
     "kind_config",
+    "moved_on",
     "plan_move",
+    "required_reason",
 ]
 
 
@@ -246,12 +248,24 @@ def plan_move(
     if not moves:
         raise ForbiddenError(N_("Cases of this kind have no such step."))
     if state not in moves:
-        raise ConflictError(
-            N_("This case has moved on since you opened it; reload it to see where it stands.")
-        )
-    if action in REASON_REQUIRED and not (reason and reason.strip()):
+        raise moved_on()
+    if action in REASON_REQUIRED:
+        required_reason(reason)
+    target = moves[state]
+    return Move(action=action, source=state, target=state if target is None else target)
+
+
+def moved_on() -> ConflictError:
+    """The answer to a handler who acted on a case someone else changed in the meantime."""
+    return ConflictError(
+        N_("This case has moved on since you opened it; reload it to see where it stands.")
+    )
+
+
+def required_reason(text: str | None) -> str:
+    """The reason a step needs, trimmed (refused when blank)."""
+    if not (text and text.strip()):
         raise ValidationFailed(
             [FieldProblem("reason", N_("Give a reason for this step."), code="required")]
         )
-    target = moves[state]
-    return Move(action=action, source=state, target=state if target is None else target)
+    return text.strip()
