@@ -235,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
     up = db.add_parser("upgrade", help="apply the migrations")
-    up.add_argument("revision", nargs="?", default="head")
+    up.add_argument("revision", nargs="?", default="heads")
     up.set_defaults(func=cmd_db_upgrade)
 
     demo = sub.add_parser("demo", help="seed a realistic demo province (demo mode only)")

@@ -10,5 +10,7 @@ from sunshine.core.db import get_engine
 
 def check() -> dict[str, str]:
     with get_engine().connect() as conn:
-        revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-    return {"status": "ok", "version": __version__, "schema": str(revision)}
+        # Domains may add migrations on parallel branches; each head is one row.
+        revisions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
+        schema = "+".join(sorted(str(r) for r in revisions))
+    return {"status": "ok", "version": __version__, "schema": schema}

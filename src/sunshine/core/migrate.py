@@ -19,7 +19,7 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Migrate ``engine``'s database to ``revision``."""
     config = alembic_config()
     with engine.begin() as connection:
