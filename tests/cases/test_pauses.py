@@ -103,3 +103,29 @@ def test_nothing_to_extend_without_a_running_clock_that_allows_it(session: Sessi
     with pytest.raises(ValidationFailed) as raised:  # acceptance (7 days) has no extension
         clocks.extend_clock(session=session, actor=leader, case_id=complaint.id, reason="x")
     assert "cannot be extended" in raised.value.problems[0].message
+
+
+def test_a_handled_complaint_does_not_restart_its_acceptance_clock(session: Session) -> None:
+    """Accepted (stopping complaint.accept), then handled: the mediation clock stops too and
+    no clock runs, rather than the acceptance clock counting again from receipt."""
+    from sunshine.cases import service
+    from sunshine.cases.enums import CaseAction
+
+    case = open_station_case(session, kind="complaint", received_workdays_ago=2)
+    chief = principal_of(session, "chief_a")
+    for action, extra in (
+        (CaseAction.ACCEPT, {}),
+        (CaseAction.ASSIGN, {"assignee_id": chief.user_id}),
+        (CaseAction.START_VERIFYING, {}),
+        (CaseAction.HANDLE, {}),
+    ):
+        service.act(
+            session=session,
+            actor=chief,
+            case_id=case.id,
+            step=service.Step(
+                action=action, expected_version=case.version, reason="依法办理", **extra
+            ),  # type: ignore[arg-type]
+        )
+    assert case.state.value == "handled"
+    assert case.due_on is None and case.due_limit_key is None

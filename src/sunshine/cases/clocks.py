@@ -30,15 +30,22 @@ from sunshine.core.time import to_local, today_local
 
 def running_clock(*, session: Session, case: Case) -> tuple[LimitRule, date] | None:
     """The rule of the clock running in the case's current state and the day it started
-    (the one started last when two could run), or None once no clock runs."""
+    (the one started last when two could run), or None once no clock runs.
+
+    A clock runs from the last time its start state was entered until one of its stop
+    states is entered after that: a complaint accepted and later handled does not restart
+    its acceptance clock, while a case reopened into the start state does."""
     if case.state not in OPEN_STATES:
         return None
-    entered = entered_on(session=session, case=case)
-    running = [
-        (entered[spec.starts], index, spec)
-        for index, spec in enumerate(kind_config(case.kind).clocks)
-        if case.state not in spec.stops and spec.starts in entered
-    ]
+    entries = _entries(session=session, case=case)
+    running = []
+    for index, spec in enumerate(kind_config(case.kind).clocks):
+        if spec.starts not in entries or case.state in spec.stops:
+            continue
+        started = entries[spec.starts]
+        if any(stop in entries and entries[stop][0] > started[0] for stop in spec.stops):
+            continue
+        running.append((started[1], index, spec))
     if not running:
         return None
     start, _, spec = max(running, key=lambda item: (item[0], item[1]))
@@ -208,10 +215,15 @@ def _clock_changed(
 
 def entered_on(*, session: Session, case: Case) -> dict[CaseState, date]:
     """The last local day each state was entered (received: the day of receipt)."""
-    entered: dict[CaseState, date] = {CaseState.RECEIVED: case.received_on}
-    for event in repo.events_of(session, case.id):
+    return {state: day for state, (_, day) in _entries(session=session, case=case).items()}
+
+
+def _entries(*, session: Session, case: Case) -> dict[CaseState, tuple[int, date]]:
+    """When each state was last entered: its place in the timeline and the local day."""
+    entered: dict[CaseState, tuple[int, date]] = {CaseState.RECEIVED: (0, case.received_on)}
+    for order, event in enumerate(repo.events_of(session, case.id), start=1):
         # A transfer makes the receiving office's clock start afresh; an escalation or a
         # reassignment keeps the state, and its clock.
         if event.action == CaseAction.TRANSFER or event.from_state not in (None, event.to_state):
-            entered[event.to_state] = to_local(event.occurred_at).date()
+            entered[event.to_state] = (order, to_local(event.occurred_at).date())
     return entered
