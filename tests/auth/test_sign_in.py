@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from helpers import api_token, csrf_of, login
+from sunshine.config import Settings
 from sunshine.demo.seed import DEMO_PASSWORD
 
 PORTAL_OF = {
@@ -172,7 +173,11 @@ def test_deactivation_ends_an_open_session_at_once(app: object, client: TestClie
     assert after.headers["location"].startswith("/login")
 
 
-def test_a_remembered_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_remembered_token_still_expires(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Uses the test settings (the signing key): run first in a worker, it must not fall
+    back to the environment's."""
     from sunshine.auth import tokens
 
     token = tokens.issue(user_id=7, auth_version=3, salt=tokens.SESSION_SALT)
