@@ -34,14 +34,17 @@ async def _finish(action: Callable[[], None]) -> None:
     await asyncio.get_running_loop().run_in_executor(_FINISHERS, action)
 
 
-async def db_session() -> AsyncIterator[Session]:
+async def db_session(request: Request) -> AsyncIterator[Session]:
     """The request's unit of work: committed when the handler returns, else rolled back.
 
     Opened and closed on the event loop: a session connects only when first used, so it
     leaves the loop only to commit or roll back what the handler did. Written as a plain
     generator it would cost every request two more hops through the handler threads.
+    Kept on ``request.state`` so what the page layout reads (the inbox badge) uses the
+    request's connection instead of taking a second one from the pool.
     """
     session = session_factory()()
+    request.state.db_session = session
     try:
         yield session
         if session.in_transaction():
@@ -54,7 +57,9 @@ async def db_session() -> AsyncIterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(db_session)]
+# scope="function": the commit happens before the response is sent, so a client never
+# sees a success whose transaction then fails, nor races its own next request.
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def client_ip(request: Request) -> str | None:
