@@ -56,6 +56,7 @@ bench: install
 	@command -v wrk >/dev/null || (echo "the benchmark's load generator is wrk: apt-get install -y wrk" >&2; exit 1)
 	$(BIN)/python bench/store_and_list.py --backend postgresql
 	$(BIN)/python bench/store_and_list.py --backend sqlite
+	$(BIN)/python bench/case_workbench.py --backend postgresql
 
 clean:
 	rm -rf $(VENV) var test-output build *.egg-info src/*.egg-info

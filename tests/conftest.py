@@ -60,6 +60,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         base_url="http://testserver",
         jobs_immediate=True,
         storage_dir=tmp / "files",
+        sms_log_path=tmp / "sms.log",
         redis_url=os.environ.get("SUNSHINE_TEST_REDIS_URL") or None,
     )
     configure(value)

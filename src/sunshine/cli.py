@@ -168,6 +168,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
             today=today_local(),
             progress=progress,
         )
+        if not args.no_activity:
+            from sunshine.demo.activity import seed_activity
+
+            activity = seed_activity(
+                session=session, result=result, seed=args.seed, today=today_local()
+            )
+            print(
+                f"activity: {activity.cases} cases, {activity.reviews} reviews, "
+                f"{activity.complaints} complaints, {activity.reports} reports, "
+                f"{activity.policies} insurance policies, {activity.messages} inbox messages"
+            )
     elapsed = time.monotonic() - started
     print(
         f"seeded {result.businesses} businesses and {result.staff} staff in {province} "
@@ -248,6 +259,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do nothing (but print the accounts) when data is already there",
     )
+    demo.add_argument(
+        "--no-activity",
+        action="store_true",
+        help="only the registry: no cases, reviews, complaints, reports or messages",
+    )
     demo.set_defaults(func=cmd_demo)
 
     regions = sub.add_parser("regions", help="administrative divisions").add_subparsers(
@@ -261,6 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit", required=True)
     verify = audit.add_parser("verify", help="check the hash chain; non-zero if broken")
     verify.set_defaults(func=cmd_audit_verify)
+
+    from sunshine.api.open311.cli import add_commands as add_open311_commands
+
+    add_open311_commands(sub)
     return parser
 
 

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     default_province: str = "510000"
     default_locale: str = "zh_CN"
     upload_max_bytes: int = 10 * 1024 * 1024
+    # Evidence files (photos, short videos) of reviews, complaints and reports: a phone photo
+    # is 2-8 MB; a minute of 1080p phone video is about 100 MB, so 50 MB means "short".
+    evidence_photo_max_bytes: int = 10 * 1024 * 1024
+    evidence_video_max_bytes: int = 50 * 1024 * 1024
     storage_dir: Path = Path("var/files")
     session_max_age_s: int = 8 * 3600
     token_max_age_s: int = 3600
@@ -49,11 +53,25 @@ class Settings(BaseSettings):
     # over the interpreter lock (waiting requests queue in order on the event loop instead),
     # enough to overlap database round trips.
     handler_threads: int = 12
+    # FastAPI's native OpenTelemetry (traces, metrics, logs): on only with a collector set up.
+    opentelemetry: bool = False
     # Database connections per process: one for every handler thread plus job threads and
     # the principal look-up, kept open. Connections beyond the pool are opened and closed
     # per use, which costs PostgreSQL a new backend process each time.
     db_pool_size: int = 16
     db_max_overflow: int = 16
+    # Outgoing email. Without a host, email deliveries are recorded as skipped, not sent.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "noreply@localhost"
+    smtp_starttls: bool = True  # upgrade a plain connection (port 587)
+    smtp_ssl: bool = False  # TLS from the first byte (port 465)
+    smtp_timeout_s: float = 30.0
+    # "logging" (the demo: the sunshine.sms logger and sms_log_path) or "package.module:Class".
+    sms_gateway: str = "logging"
+    sms_log_path: Path = Path("var/sms.log")
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -1,9 +1,22 @@
 """Imports every table so the metadata is complete (Alembic, tests)."""
 
+from sunshine.api.open311.models import Open311Client
 from sunshine.audit.models import AuditEntry, AuditHead
 from sunshine.auth.models import User
 from sunshine.cases.models import Case, CaseEvent, CaseExtension, CasePause
+from sunshine.cogovernance.complaints.models import Complaint, ComplaintEvent
+from sunshine.cogovernance.insurance.models import InsurancePolicy
+from sunshine.cogovernance.reports.models import (
+    Report,
+    RewardDecision,
+    RewardPayout,
+    WhistleblowerProfile,
+)
+from sunshine.cogovernance.reviews.models import Review, ReviewAppeal, ReviewSummary
+from sunshine.cogovernance.submissions.models import SubmissionIntake
 from sunshine.core.db import Base
+from sunshine.core.evidence_models import EvidenceFile
+from sunshine.notifications.models import Delivery, Notification
 from sunshine.regions.models import OrgUnit, Region
 from sunshine.registry.models import Business, ImportJob, Staff, TrainingRecord
 
@@ -16,10 +29,25 @@ __all__ = [
     "CaseEvent",
     "CaseExtension",
     "CasePause",
+    "Complaint",
+    "ComplaintEvent",
+    "Delivery",
+    "EvidenceFile",
     "ImportJob",
+    "InsurancePolicy",
+    "Notification",
+    "Open311Client",
     "OrgUnit",
     "Region",
+    "Report",
+    "Review",
+    "ReviewAppeal",
+    "ReviewSummary",
+    "RewardDecision",
+    "RewardPayout",
     "Staff",
+    "SubmissionIntake",
     "TrainingRecord",
     "User",
+    "WhistleblowerProfile",
 ]

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, or_, select, true
 
-from sunshine.auth.enums import Role
+from sunshine.auth.enums import ENTERPRISE_EDITORS, Role
 from sunshine.auth.principal import Principal
 from sunshine.cases.models import Case
+from sunshine.cogovernance.complaints.models import Complaint
 from sunshine.core.errors import ForbiddenError
 from sunshine.core.i18n import N_
 from sunshine.regions.enums import RegionLevel
@@ -65,6 +66,20 @@ def case_condition(principal: Principal) -> ColumnElement[bool]:
     return or_(_CASE_LEVEL_COLUMN[level] == code, Case.org_unit_id.in_(offices))
 
 
+def complaint_condition(principal: Principal) -> ColumnElement[bool]:
+    """Which complaints ``principal`` may see: a store (its owner and managers) those about
+    itself, a chain HQ those of its outlets, regulators those about businesses in their
+    jurisdiction. The public follows its own complaints by receipt code, not through this."""
+    if principal.is_enterprise and principal.role not in ENTERPRISE_EDITORS:
+        return false()
+    if not (principal.is_enterprise or principal.is_regulator):
+        return false()
+    about = Complaint.business_id.in_(select(Business.id).where(business_condition(principal)))
+    if principal.role is Role.CHAIN_HQ and principal.business_id is not None:
+        return or_(about, Complaint.head_business_id == principal.business_id)
+    return about
+
+
 def all_cases() -> ColumnElement[bool]:
     """Every case: only for the scheduler's sweep of statutory clocks, never for a person."""
     return true()
@@ -99,6 +114,7 @@ def require_business_editor(principal: Principal) -> None:
 
 __all__ = [
     "business_condition",
+    "complaint_condition",
     "region_condition_allows",
     "require_admin",
     "require_business_editor",

@@ -26,6 +26,7 @@ class User(Base):
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
     business_id: Mapped[int | None] = mapped_column(ForeignKey("businesses.id"), index=True)
     phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
     locale: Mapped[str] = mapped_column(String(8), default="zh_CN")
     is_active: Mapped[bool] = mapped_column(default=True)
     # Bumped on password change: sessions and tokens carrying an older value stop working.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -55,3 +55,9 @@ def list_users(
 
 def get_org_unit(session: Session, org_unit_id: int) -> OrgUnit | None:
     return session.get(OrgUnit, org_unit_id)
+
+
+def users_by_ids(session: Session, ids: Collection[int]) -> Sequence[User]:
+    if not ids:
+        return []
+    return session.execute(select(User).where(User.id.in_(list(ids)))).scalars().all()

@@ -10,6 +10,8 @@ from sunshine.cases.models import Case, CaseEvent
 
 #: The actor of automatic steps (warnings, escalation of overdue cases).
 SCHEDULER = Principal(user_id=None, username="scheduler", display_name="scheduler", role=None)
+#: The actor receiving what the public files (complaints escalated to the regulator, reports).
+INTAKE = Principal(user_id=None, username="intake", display_name="public intake", role=None)
 
 
 def record_event(
@@ -21,18 +23,18 @@ def record_event(
     source: CaseState | None,
     unit: int | None,
     reason: str | None = None,
-) -> None:
-    session.add(
-        CaseEvent(
-            case_id=case.id,
-            actor_id=actor.user_id,
-            action=action,
-            from_state=source,
-            to_state=case.state,
-            from_org_unit_id=unit,
-            to_org_unit_id=case.org_unit_id,
-            assignee_id=case.assignee_id,
-            reason=(reason or "").strip() or None,
-        )
+) -> CaseEvent:
+    event = CaseEvent(
+        case_id=case.id,
+        actor_id=actor.user_id,
+        action=action,
+        from_state=source,
+        to_state=case.state,
+        from_org_unit_id=unit,
+        to_org_unit_id=case.org_unit_id,
+        assignee_id=case.assignee_id,
+        reason=(reason or "").strip() or None,
     )
+    session.add(event)
     session.flush()
+    return event

@@ -7,19 +7,21 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, true
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from sunshine.audit import service as audit
 from sunshine.auth import access
 from sunshine.auth import repository as users_repo
+from sunshine.auth.enums import Role
 from sunshine.auth.principal import Principal
+from sunshine.cases import hooks
 from sunshine.cases import repository as repo
 from sunshine.cases.calendar import add_workdays
 from sunshine.cases.clocks import set_due
 from sunshine.cases.enums import CaseAction, CaseKind, CaseState
-from sunshine.cases.events import SCHEDULER, record_event
+from sunshine.cases.events import INTAKE, SCHEDULER, record_event
 from sunshine.cases.models import Case, CaseEvent
 from sunshine.cases.workflow import moved_on, plan_move
 from sunshine.core.errors import ConflictError, FieldProblem, NotFoundError, ValidationFailed
@@ -28,6 +30,7 @@ from sunshine.core.pagination import Page, PageRequest
 from sunshine.core.time import today_local, utc_now
 from sunshine.regions import repository as regions_repo
 from sunshine.regions.models import OrgUnit
+from sunshine.registry import repository as registry_repo
 from sunshine.registry.service import RegionPlacement, get_business, resolve_region
 
 log = logging.getLogger(__name__)
@@ -46,12 +49,26 @@ class CaseDraft:
     business_id: int | None = None
     region_code: str | None = None  # where it happened, when no business is named
     received_on: date | None = None
+    priority: int = 0  # 1: a verified whistleblower group's report, first in the queues
 
 
 def open_case(*, session: Session, actor: Principal, draft: CaseDraft) -> Case:
     """Record a new case and route it to the responsible unit of the place it concerns."""
     access.require_regulator(actor)
     placement = _placement(session=session, actor=actor, draft=draft)
+    return _open(session=session, actor=actor, draft=draft, placement=placement)
+
+
+def receive_submission(*, session: Session, draft: CaseDraft) -> Case:
+    """Open the case of a complaint or report the public filed (no regulator is acting yet:
+    the intake desk, :data:`INTAKE`, receives it for the responsible office)."""
+    placement = _submission_placement(session=session, draft=draft)
+    return _open(session=session, actor=INTAKE, draft=draft, placement=placement)
+
+
+def _open(
+    *, session: Session, actor: Principal, draft: CaseDraft, placement: RegionPlacement
+) -> Case:
     unit = _responsible_unit(session=session, placement=placement)
     received_on = draft.received_on or today_local()
     if received_on > today_local():
@@ -71,6 +88,7 @@ def open_case(*, session: Session, actor: Principal, draft: CaseDraft) -> Case:
         township_code=placement.township_code,
         org_unit_id=unit.id,
         escalations=0,
+        priority=draft.priority,
         received_on=received_on,
         state_since=received_on,
     )
@@ -115,6 +133,35 @@ def list_cases(
         limit=page.per_page,
     )
     return Page(items=rows, total=total, request=page)
+
+
+#: Roles that head the responsible office and so handle every case it holds.
+OFFICE_HEADS = frozenset({Role.STATION_CHIEF, Role.BUREAU_LEADER})
+
+
+def is_handler(*, actor: Principal, case: Case) -> bool:
+    """Whether ``actor`` handles ``case`` (and so may see what only handlers see: a
+    reporter's identity, original evidence): its assignee, or a head of the responsible
+    office. Seeing a case in one's jurisdiction is not enough."""
+    if not actor.is_regulator or actor.user_id is None:
+        return False
+    if case.assignee_id == actor.user_id:
+        return True
+    return actor.role in OFFICE_HEADS and actor.org_unit_id == case.org_unit_id
+
+
+def record_sensitive_view(*, session: Session, actor: Principal, case: Case, what: str) -> None:
+    """A view of sensitive data (a reporter's identity, an original file) goes on the case's
+    timeline, so anyone with rights to the case sees who looked, at what, and when."""
+    record_event(
+        session=session,
+        actor=actor,
+        case=case,
+        action="view_sensitive",
+        source=case.state,
+        unit=case.org_unit_id,
+        reason=what,
+    )
 
 
 def timeline(*, session: Session, actor: Principal, case_id: int) -> list[CaseEvent]:
@@ -178,6 +225,10 @@ def act(
         reason=step.reason,
     )
     set_due(session=session, case=case)
+    hooks.case_moved(
+        session=session,
+        move=hooks.CaseMove(case=case, action=step.action, source=move.source, reason=step.reason),
+    )
     audit.record(
         session=session,
         actor=actor,
@@ -237,6 +288,24 @@ def _supervising_unit(*, session: Session, case: Case) -> int:
 def _placement(*, session: Session, actor: Principal, draft: CaseDraft) -> RegionPlacement:
     if draft.business_id is not None:
         business = get_business(session=session, actor=actor, business_id=draft.business_id)
+        return RegionPlacement(
+            province_code=business.province_code,
+            prefecture_code=business.prefecture_code,
+            county_code=business.county_code,
+            township_code=business.township_code,
+        )
+    if not draft.region_code:
+        raise ValidationFailed(
+            [FieldProblem("region_code", N_("Name the business or the place it concerns."))]
+        )
+    return resolve_region(session, draft.region_code)
+
+
+def _submission_placement(*, session: Session, draft: CaseDraft) -> RegionPlacement:
+    if draft.business_id is not None:
+        business = registry_repo.get_business(session, business_id=draft.business_id, scope=true())
+        if business is None:
+            raise ValidationFailed([FieldProblem("business_id", N_("No such business"))])
         return RegionPlacement(
             province_code=business.province_code,
             prefecture_code=business.prefecture_code,

@@ -38,7 +38,13 @@ log = logging.getLogger(__name__)
 
 QUEUE_NAME = "sunshine"
 #: Modules whose import registers jobs; the worker imports them before consuming.
-JOB_MODULES = ("sunshine.registry.tasks", "sunshine.cases.tasks")
+JOB_MODULES = (
+    "sunshine.registry.tasks",
+    "sunshine.cases.tasks",
+    "sunshine.notifications.tasks",
+    "sunshine.cogovernance.submissions.tasks",
+    "sunshine.cogovernance.complaints.tasks",
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

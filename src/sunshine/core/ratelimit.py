@@ -13,6 +13,9 @@ class RateLimiter(Protocol):
     def hit(self, key: str, *, limit: int, window_s: int) -> tuple[bool, int]:
         """Count one hit; return (allowed, seconds until the window resets)."""
 
+    def hit_many(self, key: str, *, count: int, limit: int, window_s: int) -> int:
+        """Count ``count`` hits at once (a batch); return how many of them are allowed."""
+
 
 class MemoryRateLimiter:
     """Per-process counters: right for the embedded single-process deployment."""
@@ -34,6 +37,19 @@ class MemoryRateLimiter:
             self._windows[key] = (window, count)
         return count <= limit, window_s - now % window_s
 
+    def hit_many(self, key: str, *, count: int, limit: int, window_s: int) -> int:
+        window = int(time.time()) // window_s
+        with self._lock:
+            current_window, before = self._windows.get(key, (window, 0))
+            if current_window != window:
+                before = 0
+            self._windows[key] = (window, before + count)
+        return _allowed(before, count, limit)
+
+
+def _allowed(before: int, count: int, limit: int) -> int:
+    return max(0, min(count, limit - before))
+
 
 class RedisRateLimiter:
     """Counters in Redis, so limits hold across uvicorn workers and hosts."""
@@ -51,6 +67,14 @@ class RedisRateLimiter:
         pipe.expire(bucket, window_s + 1)
         count, _ = pipe.execute()
         return int(count) <= limit, window_s - now % window_s
+
+    def hit_many(self, key: str, *, count: int, limit: int, window_s: int) -> int:
+        bucket = f"sunshine:rl:{key}:{int(time.time()) // window_s}"
+        pipe = self._redis.pipeline()
+        pipe.incrby(bucket, count)
+        pipe.expire(bucket, window_s + 1)
+        total, _ = pipe.execute()
+        return _allowed(int(total) - count, count, limit)
 
 
 class _Holder:

@@ -8,18 +8,21 @@ UTF-8 (with or without a byte-order mark) or GB18030 (Chinese Excel saves CSV as
 spreadsheet). Only then is the file renamed into place: ``<area>/<token>/original.<ext>``.
 
 Paths kept in the database are relative to ``storage_dir``, so the folder can move.
+:func:`receive` (the counted, hashed copy) and :func:`new_folder` are shared with the
+evidence files of :mod:`sunshine.core.evidence`, which check photos and videos instead.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from sunshine.config import get_settings
 from sunshine.core.errors import DomainError
@@ -156,33 +159,73 @@ def save_upload(
     Raises :class:`UploadRejected` (nothing is kept) when the file is larger than
     ``max_bytes`` (default ``settings.upload_max_bytes``), empty, or not a real CSV/XLSX.
     """
-    if not (area.isidentifier() and token.isalnum()):
-        raise ValueError("area and token must be plain names")
     kind = kind_of(filename)
     limit = get_settings().upload_max_bytes if max_bytes is None else max_bytes
-    folder = root() / area / token
-    folder.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=".incoming-", dir=folder)
+    folder = new_folder(area, token)
     kept = False
     try:
-        size = 0
+        received = receive(source, folder=folder, limit=limit)
+        if not _content_matches(received.path, kind):
+            raise UploadRejected.wrong_type()
+        final = folder / f"original.{kind}"
+        received.path.replace(final)
+        kept = True
+        return StoredFile(
+            relative_path=f"{area}/{token}/original.{kind}", kind=kind, size=received.size
+        )
+    finally:
+        if not kept:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Received:
+    """An upload copied into a temporary file of its final folder (not yet renamed)."""
+
+    path: Path
+    size: int
+    sha256: str  # of the bytes exactly as received
+
+
+def new_folder(area: str, token: str) -> Path:
+    """The folder ``<area>/<token>`` of one upload, created (names must be plain)."""
+    if not (area.isidentifier() and token.isalnum()):
+        raise ValueError("area and token must be plain names")
+    folder = root() / area / token
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class Readable(Protocol):
+    """Anything with ``read(size)``: an upload's spooled file, a socket stream, a wrapper."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def receive(source: Readable, *, folder: Path, limit: int) -> Received:
+    """Stream ``source`` into a temporary file in ``folder``, counting and hashing the bytes.
+
+    Past ``limit`` bytes the copy stops; an empty source is refused too. Either way the
+    partial file is removed and :class:`UploadRejected` raised. The caller checks the
+    content and renames the file into place (same folder, so the rename is atomic).
+    """
+    descriptor, temporary = tempfile.mkstemp(prefix=".incoming-", dir=folder)
+    digest = hashlib.sha256()
+    size = 0
+    try:
         with os.fdopen(descriptor, "wb") as out:
             while chunk := source.read(CHUNK_BYTES):
                 size += len(chunk)
                 if size > limit:
                     raise UploadRejected.too_large(limit)
+                digest.update(chunk)
                 out.write(chunk)
         if size == 0:
             raise UploadRejected.empty()
-        if not _content_matches(Path(temporary), kind):
-            raise UploadRejected.wrong_type()
-        final = folder / f"original.{kind}"
-        Path(temporary).replace(final)
-        kept = True
-        return StoredFile(relative_path=f"{area}/{token}/original.{kind}", kind=kind, size=size)
-    finally:
-        if not kept:
-            shutil.rmtree(folder, ignore_errors=True)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return Received(path=Path(temporary), size=size, sha256=digest.hexdigest())
 
 
 def delete(relative_path: str) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from sunshine.cogovernance.insurance import repository as insurance_repo
 from sunshine.config import get_settings
 from sunshine.core.errors import NotFoundError
 from sunshine.core.i18n import N_
@@ -44,6 +46,16 @@ class PublicCertificate:
 
 
 @dataclass(frozen=True)
+class PublicCover:
+    """The store's food-safety liability insurance (食品安全责任保险) in force today."""
+
+    insurer: str
+    cover_amount: Decimal
+    start_on: date
+    end_on: date
+
+
+@dataclass(frozen=True)
 class StorePage:
     """Everything the public store page shows."""
 
@@ -63,8 +75,9 @@ class StorePage:
     certificates: list[PublicCertificate]
     certificate_counts: dict[str, int]
     chain_name: str | None
-    # The first day on which a state shown (licence, certificates) changes by itself.
+    # The first day on which a state shown (licence, certificates, cover) changes by itself.
     changes_on: date | None
+    insurance: PublicCover | None = None
 
 
 def store_cache_key(code: str, locale: str) -> str:
@@ -118,6 +131,8 @@ def store_page(*, session: Session, code: str, today: date | None = None) -> Sto
         counts[cert.state.value] += 1
     changes = [next_certificate_change(c.expiry_date, today) for c in certificates]
     changes.append(next_licence_change(row.licence_status, row.licence_expiry_date, today))
+    cover, cover_change = _cover(session, row.id, today)
+    changes.append(cover_change)
     return StorePage(
         public_code=row.public_code,
         name=row.name,
@@ -138,7 +153,26 @@ def store_page(*, session: Session, code: str, today: date | None = None) -> Sto
         certificate_counts=counts,
         chain_name=row.chain_name,
         changes_on=min((day for day in changes if day is not None), default=None),
+        insurance=cover,
     )
+
+
+def _cover(
+    session: Session, business_id: int, today: date
+) -> tuple[PublicCover | None, date | None]:
+    """The cover in force today (the latest to end, as the insurance service chooses it) and
+    the next day the cover shown changes by date alone: it ends, or a recorded one starts."""
+    policies = insurance_repo.policies_of(session, business_id)  # latest end first
+    current = next((p for p in policies if p.start_on <= today <= p.end_on), None)
+    turns = [p.start_on for p in policies if p.start_on > today]
+    if current is not None:
+        turns.append(current.end_on + timedelta(days=1))
+    cover = (
+        PublicCover(current.insurer, current.cover_amount, current.start_on, current.end_on)
+        if current is not None
+        else None
+    )
+    return cover, min(turns, default=None)
 
 
 def search_stores(

@@ -66,7 +66,7 @@ def template_xlsx(kind: ImportKind, _: Callable[[str], str]) -> bytes:
         fmt = day if column.kind == "date" else (text if column.kind in ("code", "text") else None)
         data.set_column(col, col, max(12, len(heading) * 2 + 4), fmt)
     data.freeze_panes(1, 0)
-    for col, title in enumerate((_("Heading"), _("Key"), _("Required"), _("What to enter"))):
+    for col, title in enumerate((_("Heading"), _("Key"), _("Required?"), _("What to enter"))):
         notes.write_string(0, col, title, bold)
     for row, column in enumerate(COLUMNS[kind], start=1):
         notes.write_string(row, 0, column.heading + TEMPLATE_SUFFIX.get(column.key, ""))

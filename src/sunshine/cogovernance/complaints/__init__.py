@@ -1,0 +1,1 @@
+"""Complaints (投诉 / 协商维权): diner -> merchant -> company head -> regulator."""

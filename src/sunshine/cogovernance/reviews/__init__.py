@@ -1,0 +1,1 @@
+"""Reviews (用户评价): diners rate a store; anti-abuse folds, never deletes."""

@@ -1,0 +1,72 @@
+"""A working province, not just a registry: the demo's cases, reviews, complaints, reports,
+insurance cover and inbox messages around its two counties, each made by its own domain's
+seeder through the real services. ``sunshine demo`` runs it after the registry is seeded
+(the test fixtures do not, so tests start from a quiet province)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sunshine.cases.demo import seed_cases
+from sunshine.cogovernance.demo import seed_cogovernance
+from sunshine.cogovernance.reviews.demo import seed_reviews
+from sunshine.demo.seed import SeedResult
+from sunshine.notifications.demo import seed_notifications
+from sunshine.registry.models import Business
+
+
+@dataclass(frozen=True)
+class ActivitySeeded:
+    cases: int
+    reviews: int
+    complaints: int
+    reports: int
+    policies: int
+    messages: int
+
+
+def seed_activity(
+    *, session: Session, result: SeedResult, seed: int, today: date
+) -> ActivitySeeded:
+    owner_store = next((a.business_id for a in result.accounts if a.username == "owner_a"), None)
+    local = list(
+        session.execute(
+            select(Business.id).where(Business.county_code.in_(result.focus_counties))
+        ).scalars()
+    )
+    cases = seed_cases(
+        session=session,
+        rng=random.Random(f"cases-{seed}"),
+        today=today,
+        counties=result.focus_counties,
+    )
+    reviews = seed_reviews(
+        session=session,
+        rng=random.Random(f"reviews-{seed}"),
+        businesses=local,
+        today=today,
+        featured=[owner_store] if owner_store else [],
+    )
+    cogovernance = seed_cogovernance(
+        session=session,
+        seed=seed,
+        today=today,
+        counties=result.focus_counties,
+        owner_store_id=owner_store,
+    )
+    messages = seed_notifications(
+        session=session, usernames=[a.username for a in result.accounts], today=today
+    )
+    return ActivitySeeded(
+        cases=cases.cases,
+        reviews=reviews.reviews,
+        complaints=cogovernance.complaints,
+        reports=cogovernance.reports,
+        policies=cogovernance.policies,
+        messages=messages,
+    )
