@@ -229,7 +229,6 @@ def routers() -> list[tuple[APIRouter, str]]:
         (inbox_routes.biz_router, "/biz"),
         (inbox_routes.public_router, ""),
         (inbox_api_router, "/api/v1"),
-        (submissions_api_router, "/api/v1"),
         (open311_router, "/open311/v2"),
     ]
 

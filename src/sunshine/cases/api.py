@@ -45,6 +45,7 @@ def list_cases(
     return CasePage(
         items=[CaseRead.model_validate(case) for case in result.items],
         total=result.total,
+        total_capped=result.capped,
         page=result.page,
         per_page=result.request.per_page,
         pages=result.pages,

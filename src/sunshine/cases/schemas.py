@@ -68,7 +68,10 @@ class CaseDetail(CaseRead):
 
 class CasePage(BaseModel):
     items: list[CaseRead]
+    # A large closed queue is counted only up to a cap: then ``total_capped`` is true and
+    # ``total`` means "more than total - 1" (a million closed cases are not counted per view).
     total: int
+    total_capped: bool = False
     page: int
     per_page: int
     pages: int

@@ -132,7 +132,7 @@ def list_cases(
         offset=page.offset,
         limit=page.per_page,
     )
-    return Page(items=rows, total=total, request=page)
+    return Page(items=rows, total=total, request=page, count_cap=repo.count_cap_of(queue))
 
 
 #: Roles that head the responsible office and so handle every case it holds.
