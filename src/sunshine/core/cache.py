@@ -7,6 +7,7 @@ changed their source commits (see :func:`invalidate_after_commit`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import threading
@@ -144,7 +145,9 @@ class TieredCache:
         self.shared = shared
         self.local = MemoryCache()
         self.local_ttl_s = local_ttl_s
-        self._async: AsyncRedis | None = None
+        # One asyncio client per event loop: a client belongs to the loop it was opened on
+        # (a worker has one loop; tests may run several apps at once, each on its own).
+        self._async: dict[int, AsyncRedis] = {}
         if isinstance(shared, RedisCache):
             threading.Thread(
                 target=shared.listen_for_invalidations,
@@ -157,12 +160,13 @@ class TieredCache:
         self.local.delete(*keys)
 
     async def start_async(self) -> None:
-        """Open this worker's asyncio Redis client (called when the web app starts)."""
-        if isinstance(self.shared, RedisCache) and self._async is None:
-            self._async = self.shared.async_client()
+        """Open this event loop's asyncio Redis client (called when the web app starts)."""
+        loop = id(asyncio.get_running_loop())
+        if isinstance(self.shared, RedisCache) and loop not in self._async:
+            self._async[loop] = self.shared.async_client()
 
     async def stop_async(self) -> None:
-        client, self._async = self._async, None
+        client = self._async.pop(id(asyncio.get_running_loop()), None)
         if client is not None:
             await client.aclose()
 
@@ -172,10 +176,11 @@ class TieredCache:
         ``None`` when absent, or when the app runs without the asyncio client (then
         callers fall back to ``get`` in a worker thread)."""
         value = self.local.get(key)
-        if value is not None or self._async is None:
+        client = self._async.get(id(asyncio.get_running_loop()))
+        if value is not None or client is None:
             return value
         assert isinstance(self.shared, RedisCache)
-        value, left = await self.shared.aget_with_ttl(self._async, key)
+        value, left = await self.shared.aget_with_ttl(client, key)
         if value is not None and left > 0:
             self.local.set(key, value, min(left, self.local_ttl_s))
         return value
