@@ -6,7 +6,7 @@ The suite runs on SQLite, and on PostgreSQL when SUNSHINE_TEST_DATABASE_URL is s
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -151,6 +151,24 @@ def app(db: sessionmaker[Session]) -> Any:
 def client(app: Any) -> Iterator[TestClient]:
     with TestClient(app, follow_redirects=False) as c:
         yield c
+
+
+@pytest.fixture
+def new_client(app: Any) -> Iterator[Callable[[str], TestClient]]:
+    """Open a client signed in as a demo account; several users can act in one test."""
+    from helpers import login
+
+    opened: list[TestClient] = []
+
+    def open_as(username: str) -> TestClient:
+        client = TestClient(app, follow_redirects=False)
+        client.__enter__()
+        opened.append(client)
+        return login(client, username)
+
+    yield open_as
+    for client in opened:
+        client.__exit__(None, None, None)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

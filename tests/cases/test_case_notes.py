@@ -6,16 +6,15 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from helpers import csrf_of, login, open_station_case
+from helpers import csrf_of, open_station_case
 from sunshine.cases.models import CaseEvent
 from sunshine.core.evidence_models import EvidenceFile
 
@@ -26,21 +25,6 @@ def _photo() -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture
-def as_user(app: Any) -> Iterator[Callable[[str], TestClient]]:
-    opened: list[TestClient] = []
-
-    def open_as(username: str) -> TestClient:
-        client = TestClient(app, follow_redirects=False)
-        client.__enter__()
-        opened.append(client)
-        return login(client, username)
-
-    yield open_as
-    for client in opened:
-        client.__exit__(None, None, None)
-
-
 def _post_note(client: TestClient, case_id: int, text: str, files: list[Any]) -> Any:
     token = csrf_of(client, f"/gov/cases/{case_id}")
     return client.post(
@@ -49,11 +33,11 @@ def _post_note(client: TestClient, case_id: int, text: str, files: list[Any]) ->
 
 
 def test_a_note_with_a_photo_goes_on_the_timeline(
-    session: Session, as_user: Callable[[str], TestClient]
+    session: Session, new_client: Callable[[str], TestClient]
 ) -> None:
     case = open_station_case(session, kind="report", received_workdays_ago=1)
     session.commit()
-    chief = as_user("chief_a")
+    chief = new_client("chief_a")
     image = _photo()
     response = _post_note(
         chief,
@@ -67,10 +51,10 @@ def test_a_note_with_a_photo_goes_on_the_timeline(
     token = re.findall(r"/evidence/([0-9a-f]{32})/thumb", page)[0]
     assert chief.get(f"/evidence/{token}/original").status_code == 200
     # The county inspector sees the case (copies) but does not handle it (no original).
-    county = as_user("inspector_a")
+    county = new_client("inspector_a")
     assert county.get(f"/evidence/{token}").status_code == 200
     assert county.get(f"/evidence/{token}/original").status_code == 404
-    neighbour = as_user("inspector_b")
+    neighbour = new_client("inspector_b")
     assert neighbour.get(f"/evidence/{token}").status_code == 404
     actions = (
         session.execute(
@@ -83,11 +67,11 @@ def test_a_note_with_a_photo_goes_on_the_timeline(
 
 
 def test_a_refused_file_stores_no_note(
-    session: Session, as_user: Callable[[str], TestClient]
+    session: Session, new_client: Callable[[str], TestClient]
 ) -> None:
     case = open_station_case(session, kind="report", received_workdays_ago=1)
     session.commit()
-    chief = as_user("chief_a")
+    chief = new_client("chief_a")
     before = session.execute(select(func.count()).select_from(CaseEvent)).scalar_one()
     files_before = session.execute(select(func.count()).select_from(EvidenceFile)).scalar_one()
     response = _post_note(

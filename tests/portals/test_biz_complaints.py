@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -44,21 +43,6 @@ def store(session: Session) -> Business:
     business = session.get(Business, principal_of(session, "owner_a").business_id)
     assert business is not None
     return business
-
-
-@pytest.fixture
-def new_client(app: Any) -> Iterator[Callable[[str], TestClient]]:
-    opened: list[TestClient] = []
-
-    def open_as(username: str) -> TestClient:
-        client = TestClient(app, follow_redirects=False)
-        client.__enter__()
-        opened.append(client)
-        return login(client, username)
-
-    yield open_as
-    for client in opened:
-        client.__exit__(None, None, None)
 
 
 def file_complaint(session: Session, store: Business, *, with_photo: bool = False) -> Complaint:

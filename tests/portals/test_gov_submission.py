@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -40,21 +40,6 @@ def photo() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (30, 20), (90, 90, 90)).save(out, "JPEG")
     return out.getvalue()
-
-
-@pytest.fixture
-def new_client(app: Any) -> Iterator[Callable[[str], TestClient]]:
-    opened: list[TestClient] = []
-
-    def open_as(username: str) -> TestClient:
-        client = TestClient(app, follow_redirects=False)
-        client.__enter__()
-        opened.append(client)
-        return login(client, username)
-
-    yield open_as
-    for client in opened:
-        client.__exit__(None, None, None)
 
 
 @pytest.fixture

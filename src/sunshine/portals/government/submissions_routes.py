@@ -13,6 +13,7 @@ the regulator's jurisdiction is a 404, as on the case page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
@@ -245,20 +246,7 @@ def reveal_reporter(
     request: Request, session: DbSession, principal: Regulator, case_id: int
 ) -> Response:
     """The reporter's identity, shown once in the answer to this POST (never in a URL)."""
-    try:
-        identity = reports.reveal_reporter(session=session, actor=principal, case_id=case_id)
-    except ForbiddenError as exc:
-        return _page(
-            request,
-            session,
-            principal,
-            case_id,
-            alert=exc.render(translator(request)),
-            status_code=403,
-        )
-    response = _page(request, session, principal, case_id, identity=identity)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _revealed(request, session, principal, case_id, "identity", reports.reveal_reporter)
 
 
 @router.post("/cases/{case_id}/submission/complainant", dependencies=Csrf)
@@ -266,8 +254,23 @@ def reveal_complainant(
     request: Request, session: DbSession, principal: Regulator, case_id: int
 ) -> Response:
     """The diner's contact, for mediation; shown once in the answer to this POST."""
+    return _revealed(
+        request, session, principal, case_id, "complainant", complaints.reveal_complainant
+    )
+
+
+def _revealed(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    case_id: int,
+    shown_as: str,
+    reveal: Callable[..., Any],
+) -> Response:
+    """The page with one revealed piece of personal data (the service records the view),
+    never cached; a refusal shows why, with nothing revealed."""
     try:
-        contact = complaints.reveal_complainant(session=session, actor=principal, case_id=case_id)
+        revealed = reveal(session=session, actor=principal, case_id=case_id)
     except ForbiddenError as exc:
         return _page(
             request,
@@ -277,7 +280,7 @@ def reveal_complainant(
             alert=exc.render(translator(request)),
             status_code=403,
         )
-    response = _page(request, session, principal, case_id, complainant=contact)
+    response = _page(request, session, principal, case_id, **{shown_as: revealed})
     response.headers["Cache-Control"] = "no-store"
     return response
 
