@@ -64,7 +64,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A unit of work (jobs, commands) takes the write lock at BEGIN: a deferred transaction
+    # that reads and then writes fails at once ("database is locked") when another thread
+    # wrote in between, whatever the busy timeout; waiting for the lock up front does not.
+    immediate = connection.get_execution_options().get("sqlite_immediate", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -99,12 +103,14 @@ class _EngineHolder:
     engine: Engine | None = None
     factory: sessionmaker[Session] | None = None
     read_factory: sessionmaker[Session] | None = None
+    work_factory: sessionmaker[Session] | None = None
 
 
 def set_session_factory(factory: sessionmaker[Session]) -> None:
     """Install a session factory (tests bind one to a connection they roll back)."""
     _EngineHolder.factory = factory
     _EngineHolder.read_factory = factory
+    _EngineHolder.work_factory = factory
 
 
 def get_engine() -> Engine:
@@ -119,9 +125,14 @@ def set_engine(engine: Engine | None) -> None:
     """Install (or with ``None`` forget) the process-wide engine."""
     _EngineHolder.engine = engine
     if engine is None:
-        _EngineHolder.factory = _EngineHolder.read_factory = None
+        _EngineHolder.factory = _EngineHolder.read_factory = _EngineHolder.work_factory = None
         return
     _EngineHolder.factory = sessionmaker(bind=engine, expire_on_commit=False)
+    _EngineHolder.work_factory = (
+        sessionmaker(bind=engine.execution_options(sqlite_immediate=True), expire_on_commit=False)
+        if engine.dialect.name == "sqlite"
+        else _EngineHolder.factory
+    )
     # PostgreSQL reads at READ COMMITTED see a fresh snapshot per statement inside a
     # transaction too, so autocommit loses nothing for reads and saves the BEGIN and
     # COMMIT round trips. SQLite starts its transactions itself (see _sqlite_begin).
@@ -160,7 +171,9 @@ def unit_of_work() -> Iterator[Session]:
 
     Services never commit; the request, job or command that opens the unit of work does.
     """
-    session = session_factory()()
+    get_engine()
+    assert _EngineHolder.work_factory is not None
+    session = _EngineHolder.work_factory()
     try:
         yield session
         session.commit()
