@@ -19,9 +19,9 @@ from sunshine.cases.models import Case
 from sunshine.cogovernance import intake
 from sunshine.cogovernance.complaints.models import Complaint
 from sunshine.cogovernance.insurance.models import InsurancePolicy
-from sunshine.core.i18n import N_, Message
+from sunshine.core.i18n import N_, Message, ParamValue
 from sunshine.notifications.enums import Channel
-from sunshine.notifications.kinds import register_kind
+from sunshine.notifications.kinds import MessageKind, register_kind
 from sunshine.notifications.service import Contact, Recipient, notify
 from sunshine.registry.models import Business
 
@@ -109,91 +109,69 @@ def _due(complaint: Complaint) -> str:
     return complaint.stage_due_on.isoformat() if complaint.stage_due_on else "-"
 
 
-def complaint_received(*, session: Session, complaint: Complaint, business: Business) -> None:
+def _to_diner(
+    session: Session,
+    kind: MessageKind,
+    complaint: Complaint,
+    params: dict[str, ParamValue],
+    case_id: int | None = None,
+) -> None:
+    """A message to the diner: the only kind that carries the receipt code (their key)."""
     notify(
         session=session,
-        kind=RECEIVED.key,
+        kind=kind.key,
         recipients=_diner(complaint),
-        params={"code": complaint.receipt_code, "store": business.name, "due": _due(complaint)},
+        params={"code": complaint.receipt_code, **params},
         link=_follow_link(complaint),
+        case_id=case_id,
     )
+
+
+def _to_store(
+    session: Session, kind: MessageKind, complaint: Complaint, users: Sequence[int]
+) -> None:
+    """A message to the store or its head: the complaint's number, never the receipt code."""
+    notify(
+        session=session,
+        kind=kind.key,
+        recipients=users,
+        params={
+            "number": complaint.id,
+            "store": _store(session, complaint),
+            "due": _due(complaint),
+        },
+        link=f"/biz/complaints/{complaint.id}",
+    )
+
+
+def complaint_received(*, session: Session, complaint: Complaint, business: Business) -> None:
+    _to_diner(session, RECEIVED, complaint, {"store": business.name, "due": _due(complaint)})
 
 
 def store_to_answer(*, session: Session, complaint: Complaint, users: Sequence[int]) -> None:
-    notify(
-        session=session,
-        kind=TO_ANSWER.key,
-        recipients=users,
-        params={
-            "number": complaint.id,
-            "store": _store(session, complaint),
-            "due": _due(complaint),
-        },
-        link=f"/biz/complaints/{complaint.id}",
-    )
+    _to_store(session, TO_ANSWER, complaint, users)
 
 
 def head_to_answer(*, session: Session, complaint: Complaint, users: Sequence[int]) -> None:
-    notify(
-        session=session,
-        kind=HEAD_TO_ANSWER.key,
-        recipients=users,
-        params={
-            "number": complaint.id,
-            "store": _store(session, complaint),
-            "due": _due(complaint),
-        },
-        link=f"/biz/complaints/{complaint.id}",
-    )
+    _to_store(session, HEAD_TO_ANSWER, complaint, users)
 
 
 def answered(*, session: Session, complaint: Complaint) -> None:
-    notify(
-        session=session,
-        kind=ANSWERED.key,
-        recipients=_diner(complaint),
-        params={"code": complaint.receipt_code, "store": _store(session, complaint)},
-        link=_follow_link(complaint),
-    )
+    _to_diner(session, ANSWERED, complaint, {"store": _store(session, complaint)})
 
 
 def answer_due_soon(*, session: Session, complaint: Complaint, users: Sequence[int]) -> None:
-    notify(
-        session=session,
-        kind=DUE_SOON.key,
-        recipients=users,
-        params={
-            "number": complaint.id,
-            "store": _store(session, complaint),
-            "due": _due(complaint),
-        },
-        link=f"/biz/complaints/{complaint.id}",
-    )
+    _to_store(session, DUE_SOON, complaint, users)
 
 
 def answer_overdue(*, session: Session, complaint: Complaint) -> None:
-    notify(
-        session=session,
-        kind=OVERDUE.key,
-        recipients=_diner(complaint),
-        params={
-            "code": complaint.receipt_code,
-            "store": _store(session, complaint),
-            "due": _due(complaint),
-        },
-        link=_follow_link(complaint),
+    _to_diner(
+        session, OVERDUE, complaint, {"store": _store(session, complaint), "due": _due(complaint)}
     )
 
 
 def now_with_regulator(*, session: Session, complaint: Complaint, case: Case) -> None:
-    notify(
-        session=session,
-        kind=WITH_REGULATOR.key,
-        recipients=_diner(complaint),
-        params={"code": complaint.receipt_code, "reference": case.reference},
-        link=_follow_link(complaint),
-        case_id=case.id,
-    )
+    _to_diner(session, WITH_REGULATOR, complaint, {"reference": case.reference}, case.id)
 
 
 #: How the regulator's steps read to the diner.
@@ -208,14 +186,8 @@ CASE_STEPS = {
 
 
 def case_moved(*, session: Session, complaint: Complaint, action: str) -> None:
-    notify(
-        session=session,
-        kind=CASE_MOVED.key,
-        recipients=_diner(complaint),
-        params={"code": complaint.receipt_code, "step": Message(CASE_STEPS.get(action, action))},
-        link=_follow_link(complaint),
-        case_id=complaint.case_id,
-    )
+    step = Message(CASE_STEPS.get(action, action))
+    _to_diner(session, CASE_MOVED, complaint, {"step": step}, complaint.case_id)
 
 
 def claim_lead(
