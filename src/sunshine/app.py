@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -161,6 +162,15 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
 
 
+def _freeze_loaded_objects() -> None:
+    """Keep what the worker has loaded (modules, routes, mappers: some 200,000 objects) out
+    of the garbage collector's oldest generation. Each full collection otherwise walks all
+    of them, stalling whatever request is running for about a tenth of a second; measured
+    on the case workbench, those stalls were most of its slowest percent of pages."""
+    gc.collect()
+    gc.freeze()
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Size the pool of handler threads (see ``Settings.handler_threads``) and open the
@@ -171,6 +181,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     limiter.total_tokens = get_settings().handler_threads
     cache = get_cache()
     await cache.start_async()
+    _freeze_loaded_objects()
     try:
         yield
     finally:

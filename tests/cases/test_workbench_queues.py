@@ -193,17 +193,58 @@ def test_the_case_file_shows_the_clock_its_law_and_the_next_steps(
     assert done.clock is None and A.REOPEN not in done.actions
 
 
+def _usernames(session: Session, people: list[workbench.Assignee]) -> set[str]:
+    return {session.get(User, p.id).username for p in people}  # type: ignore[union-attr]
+
+
 def test_assignees_are_the_officers_who_handle_cases(session: Session, chief: Principal) -> None:
     leader = principal_of(session, "city_leader")
-    people = workbench.assignees(session=session, actor=leader)
-    usernames = {
-        session.get(User, p.id).username  # type: ignore[union-attr]
-        for p in people
-    }
-    assert {"inspector_a", "inspector_b", "chief_a", "chief_b"} <= usernames
-    assert "leader" not in usernames and "city_leader" not in usernames
+    # A city bureau's pickers: its own officers and the counties' (one level down).
+    usernames = _usernames(session, workbench.assignees(session=session, actor=leader))
+    assert {"inspector_a", "inspector_b"} <= usernames
+    assert not {"chief_a", "chief_b", "leader", "city_leader"} & usernames
+    # Narrowed to a station, the station's officers.
+    station = workbench.assignees(session=session, actor=leader, office_id=chief.org_unit_id)
+    assert _usernames(session, station) == {"chief_a"}
+    # An officer the queue is filtered by is listed too.
+    chosen = workbench.assignees(session=session, actor=leader, chosen_id=chief.user_id)
+    assert "chief_a" in _usernames(session, chosen)
     own = workbench.assignees(session=session, actor=chief)
     assert [p.id for p in own] == [chief.user_id]
+
+
+def test_assignee_pickers_show_nobody_outside_the_jurisdiction(
+    session: Session, chief: Principal
+) -> None:
+    other = principal_of(session, "chief_b")
+    assert workbench.assignees(session=session, actor=other, office_id=chief.org_unit_id) == []
+    assert workbench.assignees(session=session, actor=other, chosen_id=chief.user_id) == [
+        p for p in workbench.assignees(session=session, actor=other)
+    ]
+
+
+def test_a_new_officer_is_offered_once_created(session: Session, chief: Principal) -> None:
+    from sunshine.auth import service as auth_service
+    from sunshine.auth.enums import Role
+
+    admin = principal_of(session, "admin")
+    before = workbench.assignees(session=session, actor=chief)
+    session.commit()  # the pickers are cached until the staff changes
+    user = auth_service.create_user(
+        session=session,
+        actor=admin,
+        data=auth_service.NewUser(
+            username="officer_new",
+            display_name="新所员",
+            password="Officer#2026-new",
+            role=Role.STATION_CHIEF,
+            org_unit_id=chief.org_unit_id,
+        ),
+    )
+    session.commit()
+    after = workbench.assignees(session=session, actor=chief)
+    assert [p.id for p in after] != [p.id for p in before]
+    assert user.id in [p.id for p in after]
 
 
 def test_clock_steps_check_the_version_seen(session: Session, chief: Principal) -> None:

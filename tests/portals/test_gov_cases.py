@@ -352,4 +352,5 @@ def test_the_workbench_query_count_does_not_grow_with_its_rows(
     for _ in range(5):
         open_station_case(session, kind="lead", received_workdays_ago=1)
     session.commit()
+    queries()  # the new cases retired the tabs' cached counts: counted again once
     assert queries() == before

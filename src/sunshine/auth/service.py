@@ -25,6 +25,7 @@ from sunshine.core.i18n import N_
 from sunshine.core.pagination import Page, PageRequest
 from sunshine.core.ratelimit import get_rate_limiter
 from sunshine.core.time import as_utc, utc_now
+from sunshine.regions import directory
 from sunshine.regions import repository as regions_repo
 from sunshine.regions.enums import RegionLevel
 from sunshine.registry import service as registry
@@ -281,6 +282,8 @@ def create_user(*, session: Session, actor: Principal, data: NewUser) -> User:
     )
     session.add(user)
     session.flush()
+    if user.org_unit_id is not None:
+        directory.changed_after_commit(session)
     audit.record(
         session=session,
         actor=actor,
@@ -323,6 +326,8 @@ def set_user_active(*, session: Session, actor: Principal, user_id: int, active:
         principal_cache.forget_after_commit(session, user.id, user.auth_version)
         user.auth_version += 1
         session.flush()
+        if user.org_unit_id is not None:
+            directory.changed_after_commit(session)
         audit.record(
             session=session,
             actor=actor,

@@ -16,6 +16,7 @@ from sqlalchemy import (
     extract,
     false,
     func,
+    null,
     or_,
     select,
     union,
@@ -138,13 +139,26 @@ def page_cases(
     offices) is read from its own index, in order, and the parts are merged: one ordered
     read of a mixed condition would pass over most of a province's cases to fill a
     township's page."""
+    keys, order = _queue_keys(session, scope, queue, today, due_soon_until, narrowed_by)
+    return _page_and_count(session, keys, order, offset, limit, count_cap_of(queue))
+
+
+def _queue_keys(
+    session: Session,
+    scope: ColumnElement[bool],
+    queue: CaseQueue,
+    today: date,
+    due_soon_until: date,
+    narrowed_by: Sequence[ColumnElement[bool]] = (),
+) -> tuple[list[Select[*tuple[Any, ...]]], _Order]:
+    """The ordered reads whose merge is the queue (see :func:`page_cases`), and its order."""
     parts = [scope]
     if queue.name == "closed":
         parts = _alternatives(_with_subqueries_listed(session, scope))
     conditions = [*_queue_conditions(queue, today, due_soon_until), *narrowed_by]
     order = _queue_order(queue)
     keys = [select(Case.id, *(c for c, _ in order)).where(p, *conditions) for p in parts]
-    return _page_and_count(session, keys, order, offset, limit, count_cap_of(queue))
+    return keys, order
 
 
 _Order = tuple[tuple[InstrumentedAttribute[Any], bool], ...]  # (column, descending) pairs
@@ -160,22 +174,8 @@ def _page_and_count(
 ) -> tuple[Sequence[Case], int]:
     """One page of the cases any of ``keys`` selects (the id, then the order's columns)
     and how many there are (at most ``count_cap`` + 1), in one round trip."""
-    wanted = offset + limit  # no part contributes more than this to the page
-    parts = [key.order_by(*_sorted_by(key.selected_columns, order)).limit(wanted) for key in keys]
-    if len(parts) == 1:
-        page = parts[0].offset(offset).limit(limit).subquery()
-    else:
-        merged = union(*(select(*part.subquery().c) for part in parts)).subquery()
-        ordered = select(*merged.c).order_by(*_sorted_by(merged.c, order))
-        page = ordered.offset(offset).limit(limit).subquery()
-    counted = [key.with_only_columns(key.selected_columns[0]) for key in keys]
-    if count_cap is not None:
-        counted = [key.limit(count_cap + 1) for key in counted]
-    if len(counted) == 1:
-        matching = counted[0].subquery()
-    else:
-        matching = union(*(select(*key.subquery().c) for key in counted)).subquery()
-    count = select(func.count()).select_from(matching)
+    page = _page_of(keys, order, offset, limit)
+    count = _count_of(keys, count_cap)
     stmt = (
         select(Case, count.scalar_subquery())
         .join(page, page.c[0] == Case.id)
@@ -188,6 +188,31 @@ def _page_and_count(
     if count_cap is not None:
         total = min(total, count_cap + 1)
     return [row[0] for row in rows], total
+
+
+def _page_of(
+    keys: Sequence[Select[*tuple[Any, ...]]], order: _Order, offset: int, limit: int
+) -> Any:
+    """The subquery of one page's ids (and order columns) from the keys' ordered reads."""
+    wanted = offset + limit  # no part contributes more than this to the page
+    parts = [key.order_by(*_sorted_by(key.selected_columns, order)).limit(wanted) for key in keys]
+    if len(parts) == 1:
+        return parts[0].offset(offset).limit(limit).subquery()
+    merged = union(*(select(*part.subquery().c) for part in parts)).subquery()
+    ordered = select(*merged.c).order_by(*_sorted_by(merged.c, order))
+    return ordered.offset(offset).limit(limit).subquery()
+
+
+def _count_of(keys: Sequence[Select[*tuple[Any, ...]]], count_cap: int | None) -> Select[Any]:
+    """How many cases the keys select together (stopping past ``count_cap``)."""
+    counted = [key.with_only_columns(key.selected_columns[0]) for key in keys]
+    if count_cap is not None:
+        counted = [key.limit(count_cap + 1) for key in counted]
+    if len(counted) == 1:
+        matching = counted[0].subquery()
+    else:
+        matching = union(*(select(*key.subquery().c) for key in counted)).subquery()
+    return select(func.count()).select_from(matching)
 
 
 def _sorted_by(columns: Any, order: _Order) -> list[ColumnElement[Any]]:
@@ -337,6 +362,16 @@ def _filter_conditions(filters: WorkbenchFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+@dataclass(frozen=True)
+class NamedCase:
+    """A case of a workbench page with the names its row shows."""
+
+    case: Case
+    business: str | None
+    unit: str
+    assignee: str | None
+
+
 def page_workbench(
     session: Session,
     *,
@@ -347,19 +382,43 @@ def page_workbench(
     due_soon_until: date,
     offset: int,
     limit: int,
-) -> tuple[Sequence[Case], int]:
-    """One page of a queue narrowed by the workbench's filters: :func:`page_cases` (its
-    order, indexes and count cap) with the filters added to the scope."""
+    counted: bool,
+) -> tuple[list[NamedCase], int | None]:
+    """One page of a queue narrowed by the workbench's filters (:func:`page_cases`' order,
+    indexes and count cap, with the filters added to the scope), each case with the names
+    of its business, office and assignee, in one round trip. The size only when
+    ``counted``: the workbench counts its open queues once, for their tabs."""
     narrowed = _filter_conditions(filters)
-    return page_cases(
-        session,
-        scope=and_(scope, *narrowed) if narrowed else scope,
-        queue=queue,
-        today=today,
-        due_soon_until=due_soon_until,
-        offset=offset,
-        limit=limit,
+    keys, order = _queue_keys(
+        session, and_(scope, *narrowed) if narrowed else scope, queue, today, due_soon_until
     )
+    page = _page_of(keys, order, offset, limit)
+    count = _count_of(keys, count_cap_of(queue)) if counted else None
+    stmt = (
+        select(
+            Case,
+            Business.name,
+            OrgUnit.name,
+            User.display_name,
+            count.scalar_subquery() if count is not None else null(),
+        )
+        .join(page, page.c[0] == Case.id)
+        .join(OrgUnit, OrgUnit.id == Case.org_unit_id)
+        .outerjoin(Business, Business.id == Case.business_id)
+        .outerjoin(User, User.id == Case.assignee_id)
+        .order_by(*_sorted_by(page.c, order))
+    )
+    rows = session.execute(stmt).all()
+    total: int | None = None
+    if count is not None:
+        total = int(rows[0][4]) if rows else 0
+        if not rows and offset:  # past the last page: count on its own
+            total = int(session.execute(count).scalar_one())
+        cap = count_cap_of(queue)
+        if cap is not None:
+            total = min(total, cap + 1)
+    named = [NamedCase(case, business, unit, person) for case, business, unit, person, _ in rows]
+    return named, total
 
 
 @dataclass(frozen=True)
@@ -391,7 +450,13 @@ def tally_open_cases(
     mine = Case.assignee_id == user_id if user_id is not None else false()
     stmt = select(
         Case.state, func.count(), _count_where(overdue), _count_where(due_soon), _count_where(mine)
-    ).where(scope, _states_in(OPEN_QUEUE_STATES), *_filter_conditions(filters))
+    ).where(
+        # Listed offices let PostgreSQL test them as values rather than run a subquery
+        # per open case of the jurisdiction it reads.
+        _with_subqueries_listed(session, scope),
+        _states_in(OPEN_QUEUE_STATES),
+        *_filter_conditions(filters),
+    )
     if kind is not None:
         stmt = stmt.where(Case.kind == kind)
     rows = session.execute(stmt.group_by(Case.state))
@@ -401,19 +466,53 @@ def tally_open_cases(
     ]
 
 
+def tally_mine(
+    session: Session,
+    *,
+    scope: ColumnElement[bool],
+    filters: WorkbenchFilter,
+    kind: CaseKind | None,
+    user_id: int,
+) -> dict[CaseState, int]:
+    """How many of the caller's open cases (in ``scope``, under the filters) each state
+    holds: read from their own index (``ix_cases_open_mine``)."""
+    stmt = select(Case.state, func.count()).where(
+        Case.assignee_id == user_id,
+        scope,
+        _states_in(OPEN_QUEUE_STATES),
+        *_filter_conditions(filters),
+    )
+    if kind is not None:
+        stmt = stmt.where(Case.kind == kind)
+    rows = session.execute(stmt.group_by(Case.state))
+    return {CaseState(state): int(n) for state, n in rows}
+
+
 def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def assignable_users(
-    session: Session, *, within: tuple[RegionLevel, str], roles: Sequence[Role], limit: int
+    session: Session,
+    *,
+    within: tuple[RegionLevel, str],
+    roles: Sequence[Role],
+    limit: int,
+    levels: Sequence[RegionLevel] | None = None,
+    office_id: int | None = None,
+    user_id: int | None = None,
 ) -> Sequence[tuple[User, OrgUnit]]:
-    """Active accounts with one of ``roles`` in the offices inside ``within``, by office."""
+    """Active accounts with one of ``roles`` in the offices inside ``within`` (only those
+    at ``levels``, only ``office_id``, only ``user_id``, when given), by office."""
     offices = (
         select(OrgUnit.id)
         .join(Region, Region.code == OrgUnit.region_code)
         .where(region_within(*within))
     )
+    if levels is not None:
+        offices = offices.where(OrgUnit.region_level.in_(list(levels)))
+    if office_id is not None:
+        offices = offices.where(OrgUnit.id == office_id)
     stmt = (
         select(User, OrgUnit)
         .join(OrgUnit, OrgUnit.id == User.org_unit_id)
@@ -421,6 +520,8 @@ def assignable_users(
         .order_by(OrgUnit.region_code, OrgUnit.id, User.display_name, User.id)
         .limit(limit)
     )
+    if user_id is not None:
+        stmt = stmt.where(User.id == user_id)
     return [(user, unit) for user, unit in session.execute(stmt)]
 
 

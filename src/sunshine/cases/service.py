@@ -18,6 +18,7 @@ from sunshine.auth.enums import Role
 from sunshine.auth.principal import Principal
 from sunshine.cases import hooks
 from sunshine.cases import repository as repo
+from sunshine.cases import tallies as _tallies  # noqa: F401 - retires tab counts on change
 from sunshine.cases.calendar import add_workdays
 from sunshine.cases.clocks import set_due
 from sunshine.cases.enums import CaseAction, CaseKind, CaseState

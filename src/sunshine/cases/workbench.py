@@ -7,15 +7,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from sunshine.auth import access
 from sunshine.auth.enums import Role
+from sunshine.auth.models import User
 from sunshine.auth.principal import Principal
 from sunshine.cases import clocks, service
 from sunshine.cases import repository as repo
+from sunshine.cases import tallies as tallies_
 from sunshine.cases.calendar import add_workdays, is_workday
 from sunshine.cases.enums import CaseAction, CaseState
 from sunshine.cases.limits import LimitRule, PauseKind, limit_for
@@ -26,9 +29,10 @@ from sunshine.core.errors import NotFoundError
 from sunshine.core.i18n import N_
 from sunshine.core.pagination import Page, PageRequest
 from sunshine.core.time import today_local
+from sunshine.regions import directory
 from sunshine.regions import repository as regions_repo
 from sunshine.regions import service as regions_service
-from sunshine.regions.enums import RegionLevel
+from sunshine.regions.enums import LEVEL_ORDER, RegionLevel
 from sunshine.regions.models import OrgUnit
 
 #: Who may be given a case: the roles that verify and handle cases (from the workflow).
@@ -110,6 +114,16 @@ def list_workbench(
         queue = replace(queue, assignee_id=actor.user_id)
     today = today_local()
     scope = access.case_condition(actor)
+    tallies = tallies_.open_tallies(
+        session=session,
+        actor=actor,
+        scope=scope,
+        filters=filters,
+        kind=queue.kind,
+        today=today,
+        due_soon_until=due_soon_until(today),
+    )
+    counted = queue.name == "closed"  # the open queues are counted by their tabs' tallies
     cases, total = repo.page_workbench(
         session,
         scope=scope,
@@ -119,22 +133,28 @@ def list_workbench(
         due_soon_until=due_soon_until(today),
         offset=page.offset,
         limit=page.per_page,
+        counted=counted,
     )
-    tallies = repo.tally_open_cases(
-        session,
-        scope=scope,
-        filters=filters,
-        kind=queue.kind,
-        today=today,
-        due_soon_until=due_soon_until(today),
-        user_id=actor.user_id,
-    )
-    rows = _rows(session, cases, today)
+    if total is None:
+        total = _open_total(queue, tallies)
     return Workbench(
-        page=Page(items=rows, total=total, request=page, count_cap=repo.count_cap_of(queue)),
+        page=Page(
+            items=_rows(session, cases, today),
+            total=total,
+            request=page,
+            count_cap=repo.count_cap_of(queue),
+        ),
         counts=_counts(tallies),
         today=today,
     )
+
+
+def _open_total(queue: CaseQueue, tallies: list[repo.StateTally]) -> int:
+    """An open queue's size, from the tallies taken under the same filters and kind."""
+    if queue.state is not None:
+        tallies = [t for t in tallies if t.state == queue.state]
+    field = {"open": "total", "due_soon": "due_soon", "overdue": "overdue", "mine": "mine"}
+    return sum(getattr(t, field[queue.name]) for t in tallies)
 
 
 def _counts(tallies: list[repo.StateTally]) -> QueueCounts:
@@ -147,19 +167,15 @@ def _counts(tallies: list[repo.StateTally]) -> QueueCounts:
     )
 
 
-def _rows(session: Session, cases: Sequence[Case], today: date) -> list[CaseRow]:
-    # Three name lookups for the whole page, not three per row.
-    businesses = repo.business_names(session, (c.business_id for c in cases))
-    units = repo.unit_names(session, (c.org_unit_id for c in cases))
-    people = repo.user_names(session, (c.assignee_id for c in cases))
+def _rows(session: Session, cases: Sequence[repo.NamedCase], today: date) -> list[CaseRow]:
     return [
         CaseRow(
-            case=c,
-            business=businesses.get(c.business_id) if c.business_id else None,
-            place=place_of(session, c),
-            unit=units.get(c.org_unit_id, ""),
-            assignee=people.get(c.assignee_id) if c.assignee_id else None,
-            urgency=urgency(c, today),
+            case=c.case,
+            business=c.business,
+            place=place_of(session, c.case),
+            unit=c.unit,
+            assignee=c.assignee,
+            urgency=urgency(c.case, today),
         )
         for c in cases
     ]
@@ -188,27 +204,59 @@ def may_assign(actor: Principal) -> bool:
     return actor.role in DISPATCHER_ROLES
 
 
-def assignees(*, session: Session, actor: Principal) -> list[Assignee]:
-    """Officers of the actor's office and the offices under it who may handle cases (the
-    choice of a bulk assignment; each case then checks its own responsible office)."""
-    if actor.jurisdiction_level is None or actor.jurisdiction_code is None:
+def assignees(
+    *,
+    session: Session,
+    actor: Principal,
+    office_id: int | None = None,
+    chosen_id: int | None = None,
+) -> list[Assignee]:
+    """Officers who may handle cases, for the workbench's pickers (each case then checks its
+    own responsible office): those of ``office_id`` when the queue is narrowed to an office
+    of the jurisdiction, else those of the actor's offices and the offices one level down.
+    A province has thousands of officers: its leader reaches those of an office further
+    down by narrowing the queue to that office. ``chosen_id``: an officer the queue is
+    filtered by, listed too (if in the jurisdiction) so that the picker shows the choice."""
+    level, code = actor.jurisdiction_level, actor.jurisdiction_code
+    if level is None or code is None:
         return []
-    return _assignees(session, (actor.jurisdiction_level, actor.jurisdiction_code))
+    below = LEVEL_ORDER[LEVEL_ORDER.index(level) : LEVEL_ORDER.index(level) + 2]
+
+    def listed() -> list[list[Any]]:
+        rows = repo.assignable_users(
+            session,
+            within=(level, code),  # an office outside the jurisdiction yields nobody
+            roles=sorted(ASSIGNEE_ROLES),
+            levels=None if office_id is not None else below,
+            office_id=office_id,
+            limit=_PICKER_LIMIT,
+        )
+        return [[u.id, u.display_name, u.role.value, o.id, o.name] for u, o in rows]
+
+    key = f"assignees:{level.value}:{code}:{office_id or ''}"
+    people = [
+        Assignee(id=i, name=name, role=Role(role), unit_id=unit_id, unit=unit)
+        for i, name, role, unit_id, unit in directory.cached_choices(key, listed)
+    ]
+    if chosen_id is not None and all(p.id != chosen_id for p in people):
+        chosen = repo.assignable_users(
+            session, within=(level, code), roles=sorted(ASSIGNEE_ROLES), user_id=chosen_id, limit=1
+        )
+        people.extend(_assignee(user, unit) for user, unit in chosen)
+    return people
+
+
+def _assignee(user: User, unit: OrgUnit) -> Assignee:
+    return Assignee(
+        id=user.id, name=user.display_name, role=user.role, unit_id=unit.id, unit=unit.name
+    )
 
 
 def _assignees(session: Session, within: tuple[RegionLevel, str]) -> list[Assignee]:
     rows = repo.assignable_users(
-        session,
-        within=within,
-        roles=sorted(ASSIGNEE_ROLES),
-        limit=_PICKER_LIMIT,
+        session, within=within, roles=sorted(ASSIGNEE_ROLES), limit=_PICKER_LIMIT
     )
-    return [
-        Assignee(
-            id=user.id, name=user.display_name, role=user.role, unit_id=unit.id, unit=unit.name
-        )
-        for user, unit in rows
-    ]
+    return [_assignee(user, unit) for user, unit in rows]
 
 
 # -- the case file --------------------------------------------------------------------------

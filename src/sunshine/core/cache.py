@@ -276,3 +276,9 @@ def peek_version(name: str) -> str | None:
 def bump_version_after_commit(session: Session, name: str) -> None:
     """Retire every cached result built on ``name`` once this transaction commits."""
     invalidate_after_commit(session, f"version:{name}")
+
+
+def version_changing(session: Session, name: str) -> bool:
+    """Whether this session's open transaction changed data named ``name`` (its version
+    retires at commit): what it reads of that data must not come from the cache."""
+    return f"version:{name}" in session.info.get(_PENDING, ())

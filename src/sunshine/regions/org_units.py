@@ -8,7 +8,7 @@ from sunshine.audit import service as audit
 from sunshine.auth import access
 from sunshine.auth.principal import Principal
 from sunshine.core.errors import FieldProblem, NotFoundError, ValidationFailed
-from sunshine.regions import repository
+from sunshine.regions import directory, repository
 from sunshine.regions.enums import LEVEL_ORDER, OrgUnitKind
 from sunshine.regions.models import OrgUnit, Region
 
@@ -53,6 +53,7 @@ def rename_org_unit(*, session: Session, actor: Principal, org_unit_id: int, nam
     before = audit.snapshot(unit, _FIELDS)
     unit.name = _clean_name(name)
     session.flush()
+    directory.changed_after_commit(session)
     audit.record(
         session=session,
         actor=actor,
@@ -83,6 +84,7 @@ def set_org_unit_active(
     if unit.active != active:
         unit.active = active
         session.flush()
+        directory.changed_after_commit(session)
         audit.record(
             session=session,
             actor=actor,
@@ -134,6 +136,7 @@ def create_org_unit(
     )
     session.add(unit)
     session.flush()
+    directory.changed_after_commit(session)
     audit.record(
         session=session,
         actor=actor,

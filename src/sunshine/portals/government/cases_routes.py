@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from enum import StrEnum
+from itertools import groupby
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -44,7 +45,9 @@ from sunshine.portals.government.case_labels import (
 )
 from sunshine.portals.shared import forms
 from sunshine.portals.shared.deps import DbSession, Regulator, check_csrf
+from sunshine.portals.shared.labels import label
 from sunshine.portals.shared.templating import render, translator
+from sunshine.regions import directory
 from sunshine.regions import repository as regions_repo
 from sunshine.regions import service as regions_service
 from sunshine.regions.enums import RegionLevel
@@ -158,6 +161,12 @@ def _workbench_page(
         page=PageRequest(forms.page_number(request), workbench.PER_PAGE),
     )
     dispatcher = workbench.may_assign(principal)
+    people = workbench.assignees(
+        session=session,
+        actor=principal,
+        office_id=filters.org_unit_id,
+        chosen_id=filters.assignee_id,
+    )
     context = {
         "bench": bench,
         "result": bench.page,
@@ -165,8 +174,8 @@ def _workbench_page(
         "filters": filters,
         "area_code": request.query_params.get("area") or "",
         "areas": regions_service.areas_within(session=session, actor=principal),
-        "units": regions_service.org_units_for_select(session=session, actor=principal),
-        "people": workbench.assignees(session=session, actor=principal),
+        "units": directory.office_choices(session=session, actor=principal),
+        "officer_groups": lambda with_role: _officer_groups(request, people, with_role),
         "may_assign": dispatcher,
         "outcomes": outcomes,
         "assigned": sum(o.assigned for o in outcomes or []),
@@ -179,6 +188,21 @@ def _workbench_page(
     response = render(request, template, context, status_code=status_code)
     response.headers["Vary"] = "HX-Request"
     return response
+
+
+def _officer_groups(
+    request: Request, people: list[workbench.Assignee], with_role: bool
+) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The officers as (office, [(id, name)]) groups for ``grouped_options``; with their
+    roles for the bulk assignment, where one chooses who will do the work."""
+    _ = translator(request)
+    return [
+        (
+            group[0].unit,
+            [(p.id, f"{p.name} · {_(label(p.role))}" if with_role else p.name) for p in group],
+        )
+        for group in (list(g) for _, g in groupby(people, key=lambda p: p.unit_id))
+    ]
 
 
 def _workbench_url(request: Request, **changes: Any) -> str:
