@@ -160,6 +160,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     started = time.monotonic()
     progress = Progress(args.businesses, "businesses")
     with unit_of_work() as session:
+        from sunshine.auth.principal import SYSTEM
+        from sunshine.inspections.checklists import load_bundled
+
+        load_bundled(session=session, actor=SYSTEM)  # the national inspection checklists
         result = seed.seed_province(
             session=session,
             province_code=province,
@@ -205,6 +209,37 @@ def cmd_regions_load(args: argparse.Namespace) -> int:
         f"{args.code}: {loaded.added} divisions added ({loaded.present} already present), "
         f"{units} regulator offices created"
     )
+    return 0
+
+
+def cmd_checklists_load(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sunshine.auth.principal import SYSTEM
+    from sunshine.core.db import unit_of_work
+    from sunshine.inspections import checklists
+
+    if not args.files and not args.bundled:
+        print("name checklist files, or --bundled for the shipped national tables", file=sys.stderr)
+        return 2
+    activate = {"active": True, "draft": False}.get(args.status)
+    with unit_of_work() as session:
+        loaded = checklists.load_bundled(session=session, actor=SYSTEM) if args.bundled else []
+        for name in args.files:
+            data = Path(name).read_bytes()
+            loaded.append(
+                checklists.load_checklist(
+                    session=session, actor=SYSTEM, data=data, activate=activate
+                )
+            )
+        for c in loaded:
+            shown = checklists.view(session=session, actor=SYSTEM, checklist_id=c.id)
+            print(
+                f"loaded {c.code} {c.version} ({c.jurisdiction}): {c.status.value}, "
+                f"{shown.item_count} items ({shown.key_count} key)"
+            )
+    if not loaded:
+        print("nothing new to load")
     return 0
 
 
@@ -273,6 +308,23 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("code")
     load.add_argument("--no-org-units", dest="org_units", action="store_false")
     load.set_defaults(func=cmd_regions_load)
+
+    lists = sub.add_parser("checklists", help="inspection checklists (检查要点表)")
+    lists_sub = lists.add_subparsers(dest="checklists", required=True)
+    load_lists = lists_sub.add_parser(
+        "load", help="load checklist files (sunshine-checklist/1 JSON), all or nothing"
+    )
+    load_lists.add_argument("files", nargs="*")
+    load_lists.add_argument(
+        "--bundled", action="store_true", help="the shipped national tables not loaded yet"
+    )
+    load_lists.add_argument(
+        "--status",
+        choices=("file", "active", "draft"),
+        default="file",
+        help="active: put in force (retires the version in force); default: as the file says",
+    )
+    load_lists.set_defaults(func=cmd_checklists_load)
 
     audit = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit", required=True)
     verify = audit.add_parser("verify", help="check the hash chain; non-zero if broken")

@@ -16,6 +16,7 @@ from sunshine.cogovernance.reviews.models import Review, ReviewAppeal, ReviewSum
 from sunshine.cogovernance.submissions.models import SubmissionIntake
 from sunshine.core.db import Base
 from sunshine.core.evidence_models import EvidenceFile
+from sunshine.inspections.models import Checklist, ChecklistItem, ChecklistSection
 from sunshine.notifications.models import Delivery, Notification
 from sunshine.regions.models import OrgUnit, Region
 from sunshine.registry.models import Business, ImportJob, Staff, TrainingRecord
@@ -29,6 +30,9 @@ __all__ = [
     "CaseEvent",
     "CaseExtension",
     "CasePause",
+    "Checklist",
+    "ChecklistItem",
+    "ChecklistSection",
     "Complaint",
     "ComplaintEvent",
     "Delivery",

@@ -85,9 +85,7 @@ def test_the_transaction_that_moves_cases_sees_its_own_counts(
     assert _counts(session, chief).open == before.open
 
 
-def test_an_assignment_shows_in_the_officer_s_own_count(
-    session: Session, chief: Principal
-) -> None:
+def test_an_assignment_shows_in_the_officer_s_own_count(session: Session, chief: Principal) -> None:
     case = open_station_case(session, kind="complaint", received_workdays_ago=0)
     session.commit()
     before = _counts(session, chief).mine

@@ -1,0 +1,1 @@
+"""Sunshine Supervision's enforcement database (监管执法库): checklists, inspections."""

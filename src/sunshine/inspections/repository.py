@@ -1,0 +1,55 @@
+"""Every query of checklists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sunshine.inspections.enums import ChecklistStatus
+from sunshine.inspections.models import Checklist, ChecklistItem, ChecklistSection
+
+
+def get_checklist(session: Session, checklist_id: int) -> Checklist | None:
+    return session.get(Checklist, checklist_id)
+
+
+def find_checklist(
+    session: Session, *, code: str, version: str, jurisdiction: str
+) -> Checklist | None:
+    stmt = select(Checklist).where(
+        Checklist.code == code,
+        Checklist.version == version,
+        Checklist.jurisdiction == jurisdiction,
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def active_checklists(
+    session: Session, *, code: str, jurisdictions: Sequence[str]
+) -> Sequence[Checklist]:
+    stmt = select(Checklist).where(
+        Checklist.code == code,
+        Checklist.status == ChecklistStatus.ACTIVE,
+        Checklist.jurisdiction.in_(list(jurisdictions)),
+    )
+    return session.execute(stmt).scalars().all()
+
+
+def checklists_for(session: Session, jurisdictions: Sequence[str]) -> Sequence[Checklist]:
+    """Every version of the given jurisdictions, newest load first."""
+    stmt = select(Checklist).where(Checklist.jurisdiction.in_(list(jurisdictions)))
+    return (
+        session.execute(stmt.order_by(Checklist.code, Checklist.loaded_at.desc())).scalars().all()
+    )
+
+
+def sections_of(session: Session, checklist_id: int) -> Sequence[ChecklistSection]:
+    stmt = select(ChecklistSection).where(ChecklistSection.checklist_id == checklist_id)
+    return session.execute(stmt.order_by(ChecklistSection.position)).scalars().all()
+
+
+def items_of(session: Session, checklist_id: int) -> Sequence[ChecklistItem]:
+    stmt = select(ChecklistItem).where(ChecklistItem.checklist_id == checklist_id)
+    return session.execute(stmt.order_by(ChecklistItem.position)).scalars().all()
