@@ -65,7 +65,7 @@ class ChecklistSpec:
     business_category: str
     status: ChecklistStatus
     complete: bool
-    note: str
+    note: tuple[str, str]  # (Chinese, English)
     result_rule: dict[str, Any] | None
     consequences: dict[str, Any] | None
     sources: list[dict[str, Any]]
@@ -138,6 +138,12 @@ class _Reader:
             self.text(value, "en", f"{path}{name}.", limit=2000),
         )
 
+    def optional_names(self, obj: dict[str, Any], name: str) -> tuple[str, str]:
+        """A note in both languages, or none."""
+        if obj.get(name) is None:
+            return "", ""
+        return self.names(obj, name, "")
+
     def checklist(self, doc: object, sha256: str) -> ChecklistSpec | None:
         if not isinstance(doc, dict):
             self.problem("file", N_("must hold one JSON object"))
@@ -177,7 +183,7 @@ class _Reader:
             business_category=str(category),
             status=status,
             complete=complete,
-            note=str(doc.get("note") or ""),
+            note=self.optional_names(doc, "note"),
             result_rule=rule,
             consequences=consequences,
             sources=sources,

@@ -41,7 +41,8 @@ class Checklist(Base):
     business_category: Mapped[str] = mapped_column(String(24))
     status: Mapped[ChecklistStatus] = mapped_column(str_enum(ChecklistStatus, 12))
     complete: Mapped[bool]
-    note: Mapped[str] = mapped_column(Text, default="")
+    note_zh: Mapped[str] = mapped_column(Text, default="")
+    note_en: Mapped[str] = mapped_column(Text, default="")
     result_rule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     consequences: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON)

@@ -13,7 +13,9 @@ from sunshine.core.i18n import N_
 from sunshine.inspections import checklists, files
 from sunshine.portals.shared.deps import DbSession, Regulator, check_csrf
 from sunshine.portals.shared.imports_routes import reject_oversized
+from sunshine.portals.shared.labels import label
 from sunshine.portals.shared.templating import render
+from sunshine.registry.enums import BusinessForm
 
 router = APIRouter(include_in_schema=False)
 Csrf = [Depends(check_csrf)]
@@ -48,7 +50,15 @@ def checklist_detail(
 ) -> Response:
     shown = checklists.view(session=session, actor=principal, checklist_id=checklist_id)
     sources = {s.get("id"): s for s in shown.checklist.sources}
-    return render(request, "gov/checklist_detail.html", {"shown": shown, "sources": sources})
+    return render(
+        request,
+        "gov/checklist_detail.html",
+        {
+            "shown": shown,
+            "sources": sources,
+            "form_label": lambda form: label(BusinessForm(form)),
+        },
+    )
 
 
 @router.post("/checklists", dependencies=Upload)
