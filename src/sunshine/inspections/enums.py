@@ -27,3 +27,14 @@ class InspectionResult(StrEnum):
     COMPLIANT = "compliant"  # 符合
     BASICALLY_COMPLIANT = "basically_compliant"  # 基本符合
     NONCOMPLIANT = "noncompliant"  # 不符合
+
+
+class InspectionKind(StrEnum):
+    """The kinds of supervision inspection (SAMR Order 49 art. 2, 日常、飞行、体系检查), and
+    the follow-ups the case engine and rectification ask for."""
+
+    ROUTINE = "routine"  # 日常监督检查
+    FLYING = "flying"  # 飞行检查: may cover only some items (Order 49 art. 27)
+    SYSTEM = "system"  # 体系检查
+    FOLLOW_UP = "follow_up"  # 复查: after a rectification order
+    COMPLAINT = "complaint"  # 投诉举报核查: driven by a complaint, report or case

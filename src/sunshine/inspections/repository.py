@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sunshine.inspections.enums import ChecklistStatus
-from sunshine.inspections.models import Checklist, ChecklistItem, ChecklistSection
+from sunshine.inspections.models import Checklist, ChecklistItem, ChecklistSection, Inspection
 
 
 def get_checklist(session: Session, checklist_id: int) -> Checklist | None:
@@ -53,3 +53,13 @@ def sections_of(session: Session, checklist_id: int) -> Sequence[ChecklistSectio
 def items_of(session: Session, checklist_id: int) -> Sequence[ChecklistItem]:
     stmt = select(ChecklistItem).where(ChecklistItem.checklist_id == checklist_id)
     return session.execute(stmt.order_by(ChecklistItem.position)).scalars().all()
+
+
+def inspection_by_client_key(session: Session, client_key: str) -> Inspection | None:
+    stmt = select(Inspection).where(Inspection.client_key == client_key)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def inspection_reference_exists(session: Session, reference: str) -> bool:
+    stmt = select(Inspection.id).where(Inspection.reference == reference)
+    return session.execute(stmt).first() is not None

@@ -1,0 +1,351 @@
+"""Recording a supervision inspection (监督检查) with the checklist in force.
+
+The result is derived from the items by the checklist's rule and never typed: a result
+stated by the device that contradicts the items is refused. An inspection is refused whole,
+with every problem named, when an item is answered twice or left out (every item unless a
+flying inspection, Order 49 art. 27), fewer than two officers inspected (art. 23), an
+officer's office does not cover the business, or a written rectification order has no
+deadline. A record sent again with the same device key finds the stored one.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from sunshine.audit import service as audit
+from sunshine.auth import access
+from sunshine.auth.enums import REGULATOR_ROLES
+from sunshine.auth.models import User
+from sunshine.auth.principal import Principal
+from sunshine.cases.calendar import add_workdays
+from sunshine.core.errors import ConflictError, FieldProblem, ValidationFailed
+from sunshine.core.i18n import N_, Message
+from sunshine.core.time import to_local, utc_now
+from sunshine.inspections import checklists
+from sunshine.inspections import repository as repo
+from sunshine.inspections.enums import InspectionKind, InspectionResult, ItemOutcome
+from sunshine.inspections.models import (
+    Checklist,
+    ChecklistItem,
+    Inspection,
+    InspectionInspector,
+    InspectionItemResult,
+)
+from sunshine.inspections.rules import derive_result, tally
+from sunshine.regions import repository as regions_repo
+from sunshine.regions.enums import RegionLevel
+from sunshine.registry.models import Business
+from sunshine.registry.service import get_business
+
+#: Order 49 art. 39: results are published within 20 working days.
+PUBLISH_WITHIN_WORKDAYS = 20
+MIN_INSPECTORS = 2  # Order 49 art. 23
+RESULT_LABELS = {
+    InspectionResult.COMPLIANT: N_("Compliant"),
+    InspectionResult.BASICALLY_COMPLIANT: N_("Basically compliant"),
+    InspectionResult.NONCOMPLIANT: N_("Non-compliant"),
+}
+_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+_PLACE = {
+    RegionLevel.PROVINCE: "province_code",
+    RegionLevel.PREFECTURE: "prefecture_code",
+    RegionLevel.COUNTY: "county_code",
+    RegionLevel.TOWNSHIP: "township_code",
+}
+
+
+@dataclass(frozen=True)
+class ItemAnswer:
+    item_code: str
+    outcome: ItemOutcome
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class InspectionForm:
+    """What the inspector's device sends: the checklist version it showed, the items'
+    outcomes, who inspected, when and where, and who signed for the business."""
+
+    business_id: int
+    checklist_id: int
+    kind: InspectionKind
+    started_at: datetime
+    finished_at: datetime
+    inspector_ids: Sequence[int]
+    answers: Sequence[ItemAnswer]
+    representative_name: str
+    stated_result: InspectionResult | None = None
+    rectify_by: date | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    location_accuracy_m: float | None = None
+    remarks: str = ""
+    client_key: str | None = None
+
+
+@dataclass
+class _Check:
+    problems: list[FieldProblem] = field(default_factory=list)
+
+    def add(self, where: str, message: str, **params: str | int | Message) -> None:
+        self.problems.append(FieldProblem(where, message, params=dict(params)))
+
+
+def record_inspection(*, session: Session, actor: Principal, form: InspectionForm) -> Inspection:
+    """Store the inspection in ``form`` (see the module's rules) and return it; a record
+    already stored under the same device key is returned as it is."""
+    access.require_regulator(actor)
+    if form.client_key:
+        stored = repo.inspection_by_client_key(session, form.client_key)
+        if stored is not None:
+            return _same_record(stored, form)
+    business = get_business(session=session, actor=actor, business_id=form.business_id)
+    checklist = _checklist_for(session, business, form.checklist_id)
+    items = list(repo.items_of(session, checklist.id))
+    check = _Check()
+    outcomes = _answers(check, form, items, business)
+    _check_inspectors(check, session, actor, business, form.inspector_ids)
+    _check_times(check, form)
+    if not form.representative_name.strip():
+        check.add("representative_name", N_("the business's representative signs the record"))
+    result = None
+    if outcomes:
+        counted = tally((item.key, answer.outcome) for item, answer in outcomes)
+        result = derive_result(checklist.result_rule or {}, counted)
+        _check_result(check, form, result)
+    if check.problems or result is None:
+        raise ValidationFailed(check.problems)
+    return _store(session, actor, form, business, checklist, outcomes, result)
+
+
+def _same_record(stored: Inspection, form: InspectionForm) -> Inspection:
+    """A record sent again: the stored one, if it is the same inspection."""
+    if stored.business_id != form.business_id or stored.checklist_id != form.checklist_id:
+        raise ConflictError(
+            N_("this device key was used for another inspection; the record was not stored")
+        )
+    return stored
+
+
+def _checklist_for(session: Session, business: Business, checklist_id: int) -> Checklist:
+    """The version in force for the business; a device showing another version (the
+    table changed while it was offline) is told to reload it."""
+    current = checklists.in_force(
+        session=session, code="catering", province_code=business.province_code
+    )
+    if current is None:
+        raise ValidationFailed([FieldProblem("checklist", N_("no checklist is in force"))])
+    if current.id != checklist_id:
+        raise ConflictError(
+            N_(
+                "the checklist in force changed since this inspection was started; "
+                "reload it and check the items again"
+            )
+        )
+    return current
+
+
+def _answers(
+    check: _Check, form: InspectionForm, items: list[ChecklistItem], business: Business
+) -> list[tuple[ChecklistItem, ItemAnswer]]:
+    by_code = {item.code: item for item in items}
+    seen: set[str] = set()
+    outcomes = []
+    for n, answer in enumerate(form.answers):
+        path = f"items[{n}]"
+        item = by_code.get(answer.item_code)
+        if item is None:
+            check.add(
+                f"{path}.item",
+                N_("'{code}' is not an item of this checklist"),
+                code=answer.item_code,
+            )
+            continue
+        if answer.item_code in seen:
+            check.add(f"{path}.item", N_("item {code} is answered twice"), code=answer.item_code)
+            continue
+        seen.add(answer.item_code)
+        _check_answer(check, path, item, answer, business)
+        outcomes.append((item, answer))
+    if form.kind is not InspectionKind.FLYING:
+        missing = [item.code for item in items if item.code not in seen]
+        if missing:
+            check.add(
+                "items",
+                N_("every item is checked except in a flying inspection; missing: {codes}"),
+                codes=", ".join(missing),
+            )
+    elif not outcomes:
+        check.add("items", N_("check at least one item"))
+    return outcomes
+
+
+def _check_answer(
+    check: _Check, path: str, item: ChecklistItem, answer: ItemAnswer, business: Business
+) -> None:
+    if answer.outcome is ItemOutcome.FAIL and not answer.note.strip():
+        check.add(f"{path}.note", N_("say what was found wrong with item {code}"), code=item.code)
+    not_for_business = item.applies_to is not None and business.form.value not in item.applies_to
+    unexplained = answer.outcome is ItemOutcome.NOT_APPLICABLE and not answer.note.strip()
+    if unexplained and not not_for_business:
+        check.add(
+            f"{path}.note",
+            N_("say why item {code} does not apply to this business"),
+            code=item.code,
+        )
+    if not_for_business and answer.outcome is ItemOutcome.FAIL:
+        check.add(
+            f"{path}.outcome",
+            N_("item {code} does not apply to this kind of business"),
+            code=item.code,
+        )
+
+
+def _check_inspectors(
+    check: _Check,
+    session: Session,
+    actor: Principal,
+    business: Business,
+    inspector_ids: Sequence[int],
+) -> None:
+    ids = list(dict.fromkeys(inspector_ids))
+    if len(ids) < MIN_INSPECTORS:
+        check.add("inspectors", N_("an inspection is made by at least two officers"))
+    if actor.user_id not in ids:
+        check.add("inspectors", N_("the officer recording the inspection is one of its inspectors"))
+    for n, user_id in enumerate(ids):
+        user = session.get(User, user_id)
+        if user is None or not user.is_active or user.role not in REGULATOR_ROLES:
+            check.add(f"inspectors[{n}]", N_("not an active officer"))
+            continue
+        if not _covers(session, user, business):
+            check.add(
+                f"inspectors[{n}]",
+                N_("{name}'s office does not cover this business"),
+                name=user.display_name,
+            )
+
+
+def _covers(session: Session, user: User, business: Business) -> bool:
+    unit = regions_repo.get_org_unit(session, user.org_unit_id) if user.org_unit_id else None
+    if unit is None:
+        return False
+    return bool(getattr(business, _PLACE[unit.region_level]) == unit.region_code)
+
+
+def _check_times(check: _Check, form: InspectionForm) -> None:
+    if form.started_at.tzinfo is None or form.finished_at.tzinfo is None:
+        check.add("started_at", N_("times carry their UTC offset"))
+        return
+    if form.finished_at < form.started_at:
+        check.add("finished_at", N_("the inspection cannot end before it starts"))
+    if form.finished_at > utc_now():
+        check.add("finished_at", N_("the inspection cannot end in the future"))
+
+
+def _check_result(check: _Check, form: InspectionForm, result: InspectionResult) -> None:
+    if form.stated_result is not None and form.stated_result is not result:
+        check.add(
+            "result",
+            N_("the items give '{derived}', not '{stated}'; the result follows from the items"),
+            derived=Message(RESULT_LABELS[result]),
+            stated=Message(RESULT_LABELS[form.stated_result]),
+        )
+    inspected_on = to_local(form.started_at).date()
+    if result is InspectionResult.BASICALLY_COMPLIANT:
+        if form.rectify_by is None:
+            check.add("rectify_by", N_("a written rectification order sets its deadline"))
+        elif form.rectify_by <= inspected_on:
+            check.add("rectify_by", N_("the rectification deadline comes after the inspection"))
+    elif result is InspectionResult.COMPLIANT and form.rectify_by is not None:
+        check.add("rectify_by", N_("nothing to rectify: every item passed"))
+
+
+def _store(
+    session: Session,
+    actor: Principal,
+    form: InspectionForm,
+    business: Business,
+    checklist: Checklist,
+    outcomes: list[tuple[ChecklistItem, ItemAnswer]],
+    result: InspectionResult,
+) -> Inspection:
+    counted = tally((item.key, answer.outcome) for item, answer in outcomes)
+    inspected_on = to_local(form.started_at).date()
+    office = actor.org_unit_id
+    if office is None:
+        raise ValidationFailed([FieldProblem("inspectors", N_("not an active officer"))])
+    inspection = Inspection(
+        reference=_new_reference(session, inspected_on),
+        client_key=form.client_key or None,
+        business_id=business.id,
+        checklist_id=checklist.id,
+        kind=form.kind,
+        org_unit_id=office,
+        province_code=business.province_code,
+        prefecture_code=business.prefecture_code,
+        county_code=business.county_code,
+        township_code=business.township_code,
+        inspected_on=inspected_on,
+        started_at=form.started_at,
+        finished_at=form.finished_at,
+        latitude=form.latitude,
+        longitude=form.longitude,
+        location_accuracy_m=form.location_accuracy_m,
+        result=result,
+        key_failed=counted.key_failed,
+        general_failed=counted.general_failed,
+        general_checked=counted.general_checked,
+        not_applicable=counted.not_applicable,
+        rectify_by=form.rectify_by if result is not InspectionResult.COMPLIANT else None,
+        publish_by=add_workdays(inspected_on, count=PUBLISH_WITHIN_WORKDAYS),
+        representative_name=form.representative_name.strip(),
+        remarks=form.remarks.strip(),
+        recorded_by_id=actor.user_id,
+    )
+    session.add(inspection)
+    session.flush()
+    session.add_all(
+        InspectionInspector(inspection_id=inspection.id, user_id=user_id, position=n)
+        for n, user_id in enumerate(dict.fromkeys(form.inspector_ids))
+    )
+    session.add_all(
+        InspectionItemResult(
+            inspection_id=inspection.id,
+            item_id=item.id,
+            outcome=answer.outcome,
+            note=answer.note.strip(),
+        )
+        for item, answer in outcomes
+    )
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="inspection.record",
+        entity_type="inspection",
+        entity_id=inspection.id,
+        after={
+            "reference": inspection.reference,
+            "business_id": business.id,
+            "checklist_id": checklist.id,
+            "result": result.value,
+            "key_failed": counted.key_failed,
+            "general_failed": counted.general_failed,
+        },
+    )
+    return inspection
+
+
+def _new_reference(session: Session, day: date) -> str:
+    """A reference such as ``JC20261130-4K7Q2M`` (检查)."""
+    while True:
+        tail = "".join(secrets.choice(_ALPHABET) for _ in range(6))
+        reference = f"JC{day.strftime('%Y%m%d')}-{tail}"
+        if not repo.inspection_reference_exists(session, reference):
+            return reference
