@@ -662,7 +662,7 @@ def summarise(backend: str, run_: dict[str, object], out: Path | None) -> int:
     return 0
 
 
-def main() -> int:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -686,7 +686,11 @@ def main() -> int:
         help="measure only the scenarios whose names start with PREFIX (e.g. portal/); "
         "prints the figures without writing the results file",
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = _arguments()
     if shutil.which("wrk") is None and not args.seed_only:
         print("wrk is needed as the load generator: apt-get install -y wrk", file=sys.stderr)
         return 2
