@@ -198,6 +198,7 @@ def routers() -> list[tuple[APIRouter, str]]:
     from sunshine.cases.api import router as cases_api_router
     from sunshine.cogovernance.reviews.api import router as reviews_api_router
     from sunshine.cogovernance.submissions.api import router as submissions_api_router
+    from sunshine.inspections.api import router as inspections_api_router
     from sunshine.notifications.api import router as inbox_api_router
     from sunshine.portals.enterprise.complaints_routes import router as biz_complaints_router
     from sunshine.portals.enterprise.reviews_routes import router as biz_reviews_router
@@ -237,6 +238,7 @@ def routers() -> list[tuple[APIRouter, str]]:
         (cases_api_router, "/api/v1"),
         (reviews_api_router, "/api/v1"),
         (cases_api_more.router, "/api/v1"),
+        (inspections_api_router, "/api/v1"),
         (inbox_routes.gov_router, "/gov"),
         (inbox_routes.biz_router, "/biz"),
         (inbox_routes.public_router, ""),

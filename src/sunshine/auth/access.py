@@ -14,6 +14,7 @@ from sunshine.cases.models import Case
 from sunshine.cogovernance.complaints.models import Complaint
 from sunshine.core.errors import ForbiddenError
 from sunshine.core.i18n import N_
+from sunshine.inspections.models import Inspection
 from sunshine.regions.enums import RegionLevel
 from sunshine.regions.models import OrgUnit, Region
 from sunshine.regions.repository import region_within
@@ -78,6 +79,27 @@ def complaint_condition(principal: Principal) -> ColumnElement[bool]:
     if principal.role is Role.CHAIN_HQ and principal.business_id is not None:
         return or_(about, Complaint.head_business_id == principal.business_id)
     return about
+
+
+_INSPECTION_LEVEL_COLUMN = {
+    RegionLevel.PROVINCE: Inspection.province_code,
+    RegionLevel.PREFECTURE: Inspection.prefecture_code,
+    RegionLevel.COUNTY: Inspection.county_code,
+    RegionLevel.TOWNSHIP: Inspection.township_code,
+}
+
+
+def inspection_condition(principal: Principal) -> ColumnElement[bool]:
+    """Which inspection records ``principal`` may see: regulators those of businesses in
+    their jurisdiction; a business its own (a chain HQ its outlets' too)."""
+    if principal.is_regulator:
+        level, code = principal.jurisdiction_level, principal.jurisdiction_code
+        if level is None or code is None:
+            return false()
+        return _INSPECTION_LEVEL_COLUMN[level] == code
+    if principal.is_enterprise:
+        return Inspection.business_id.in_(select(Business.id).where(business_condition(principal)))
+    return false()
 
 
 def all_cases() -> ColumnElement[bool]:

@@ -1,14 +1,21 @@
-"""Every query of checklists."""
+"""Every query of checklists and inspections."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from sunshine.inspections.enums import ChecklistStatus
-from sunshine.inspections.models import Checklist, ChecklistItem, ChecklistSection, Inspection
+from sunshine.inspections.models import (
+    Checklist,
+    ChecklistItem,
+    ChecklistSection,
+    Inspection,
+    InspectionInspector,
+    InspectionItemResult,
+)
 
 
 def get_checklist(session: Session, checklist_id: int) -> Checklist | None:
@@ -63,3 +70,45 @@ def inspection_by_client_key(session: Session, client_key: str) -> Inspection | 
 def inspection_reference_exists(session: Session, reference: str) -> bool:
     stmt = select(Inspection.id).where(Inspection.reference == reference)
     return session.execute(stmt).first() is not None
+
+
+def get_inspection(
+    session: Session, *, inspection_id: int, scope: ColumnElement[bool]
+) -> Inspection | None:
+    stmt = select(Inspection).where(Inspection.id == inspection_id, scope)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def inspections_of_business(
+    session: Session, *, business_id: int, scope: ColumnElement[bool], offset: int, limit: int
+) -> tuple[Sequence[Inspection], int]:
+    """A business's inspections, the latest first (``ix_inspections_business_on``)."""
+    where = (Inspection.business_id == business_id, scope)
+    stmt = (
+        select(Inspection)
+        .where(*where)
+        .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    total = session.execute(select(func.count()).select_from(Inspection).where(*where))
+    return session.execute(stmt).scalars().all(), int(total.scalar_one())
+
+
+def inspector_ids(session: Session, inspection_id: int) -> list[int]:
+    stmt = select(InspectionInspector.user_id).where(
+        InspectionInspector.inspection_id == inspection_id
+    )
+    return list(session.execute(stmt.order_by(InspectionInspector.position)).scalars())
+
+
+def item_results(
+    session: Session, inspection_id: int
+) -> Sequence[tuple[ChecklistItem, InspectionItemResult]]:
+    stmt = (
+        select(ChecklistItem, InspectionItemResult)
+        .join(InspectionItemResult, InspectionItemResult.item_id == ChecklistItem.id)
+        .where(InspectionItemResult.inspection_id == inspection_id)
+        .order_by(ChecklistItem.position)
+    )
+    return [(item, result) for item, result in session.execute(stmt)]
