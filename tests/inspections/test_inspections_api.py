@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -17,6 +20,14 @@ from sunshine.inspections import checklists
 from sunshine.inspections.models import Inspection
 
 
+def _png() -> str:
+    image = Image.new("RGB", (200, 80), "white")
+    image.putpixel((10, 10), (0, 0, 0))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 def _body(session: Session, client: TestClient, headers: dict[str, str]) -> dict[str, Any]:
     store = store_of_station(session, "chief_a")
     sheet = client.get(
@@ -24,15 +35,14 @@ def _body(session: Session, client: TestClient, headers: dict[str, str]) -> dict
     ).json()
     codes = [item["code"] for section in sheet["sections"] for item in section["items"]]
     finished = utc_now() - timedelta(minutes=3)
+    ids = [principal_of(session, "inspector_a").user_id, principal_of(session, "chief_a").user_id]
     return {
         "business_id": store.id,
         "checklist_id": sheet["id"],
         "started_at": (finished - timedelta(minutes=50)).isoformat(),
         "finished_at": finished.isoformat(),
-        "inspector_ids": [
-            principal_of(session, "inspector_a").user_id,
-            principal_of(session, "chief_a").user_id,
-        ],
+        "inspector_ids": ids,
+        "signatures": [*({"user_id": i, "png": _png()} for i in ids), {"png": _png()}],
         "items": [{"item": code, "outcome": "pass"} for code in codes],
         "representative_name": "王店长",
         "latitude": 30.65,

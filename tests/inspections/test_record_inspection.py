@@ -3,10 +3,12 @@ a record that breaks a rule is refused whole, naming each problem."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -15,11 +17,12 @@ from sunshine.audit.models import AuditEntry
 from sunshine.auth.principal import SYSTEM, Principal
 from sunshine.cases.calendar import add_workdays
 from sunshine.core.errors import ConflictError, NotFoundError, ValidationFailed
+from sunshine.core.evidence import Upload
 from sunshine.core.time import to_local, utc_now
 from sunshine.inspections import checklists, service
 from sunshine.inspections.enums import InspectionKind, InspectionResult, ItemOutcome
 from sunshine.inspections.models import Checklist, Inspection, InspectionItemResult
-from sunshine.inspections.service import InspectionForm, ItemAnswer
+from sunshine.inspections.service import InspectionForm, ItemAnswer, ItemPhoto, Signature
 from sunshine.registry.models import Business
 
 P, F, NA = ItemOutcome.PASS, ItemOutcome.FAIL, ItemOutcome.NOT_APPLICABLE
@@ -43,6 +46,21 @@ def store(session: Session) -> Business:
     return store_of_station(session, "chief_a")
 
 
+def _png(shade: int = 0) -> Upload:
+    """A signature as the app's canvas exports it: dark strokes on white, as PNG."""
+    image = Image.new("RGB", (320, 120), "white")
+    for x in range(40, 280):
+        image.putpixel((x, 60 + (x % 17)), (shade, shade, shade))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    buffer.seek(0)
+    return Upload("signature.png", buffer)
+
+
+def _signatures(ids: list[int]) -> list[Signature]:
+    return [*(Signature(user_id, _png()) for user_id in ids), Signature(None, _png(40))]
+
+
 def _codes(session: Session, checklist: Checklist) -> list[str]:
     shown = checklists.view(session=session, actor=SYSTEM, checklist_id=checklist.id)
     return [item.code for _, items in shown.sections for item in items]
@@ -62,15 +80,17 @@ def _form(
         for code in _codes(session, checklist)
     ]
     finished = utc_now() - timedelta(minutes=5)
+    ids = [inspector.user_id or 0, principal_of(session, "chief_a").user_id or 0]
     form = InspectionForm(
         business_id=store.id,
         checklist_id=checklist.id,
         kind=InspectionKind.ROUTINE,
         started_at=finished - timedelta(hours=1),
         finished_at=finished,
-        inspector_ids=[inspector.user_id or 0, principal_of(session, "chief_a").user_id or 0],
+        inspector_ids=ids,
         answers=answers,
         representative_name="王店长",
+        signatures=_signatures(ids),
     )
     return replace(form, **changes)  # type: ignore[arg-type]
 
@@ -239,3 +259,47 @@ def test_a_device_showing_a_replaced_checklist_is_told_to_reload(
         service.record_inspection(
             session=session, actor=inspector, form=replace(form, checklist_id=draft.id)
         )
+
+
+def test_each_inspector_and_the_representative_sign_and_photos_go_with_their_items(
+    session: Session, checklist: Checklist, store: Business, inspector: Principal
+) -> None:
+    failed = {"5.1": "地面油污严重"}
+    form = _form(session, checklist, store, inspector, failed)
+    unsigned = replace(form, signatures=list(form.signatures)[:1])
+    deadline = to_local(form.started_at).date() + timedelta(days=5)
+    with pytest.raises(ValidationFailed) as exc:
+        service.record_inspection(
+            session=session, actor=inspector, form=replace(unsigned, rectify_by=deadline)
+        )
+    assert "signatures" in _problems(exc)
+    photos = [ItemPhoto("5.1", _png(90)), ItemPhoto("0.0", _png(90))]
+    with pytest.raises(ValidationFailed) as exc:
+        service.record_inspection(
+            session=session,
+            actor=inspector,
+            form=replace(form, photos=photos, rectify_by=deadline),
+        )
+    assert set(_problems(exc)) == {"photos[1].item"}
+    inspection = service.record_inspection(
+        session=session,
+        actor=inspector,
+        form=replace(
+            form,
+            signatures=_signatures(list(form.inspector_ids)),
+            photos=[ItemPhoto("5.1", _png(90))],
+            rectify_by=deadline,
+        ),
+    )
+    assert inspection.representative_signature
+    found = (
+        session.execute(
+            select(InspectionItemResult.photos).where(
+                InspectionItemResult.inspection_id == inspection.id,
+                InspectionItemResult.photos != [],
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert len(found) == 1 and len(found[0]) == 1

@@ -130,6 +130,7 @@ OWNER_POLICIES: dict[str, str] = {
     "complaint_answer": "sunshine.cogovernance.complaints.service:evidence_access",
     "report": "sunshine.cogovernance.reports.service:evidence_access",
     "case_note": "sunshine.cases.notes:evidence_access",
+    "inspection": "sunshine.inspections.records:evidence_access",
 }
 
 

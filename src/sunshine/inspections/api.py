@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from sunshine.api.router import Authed
+from sunshine.core.evidence import Upload
 from sunshine.core.pagination import PageRequest
 from sunshine.inspections import checklists, records, service
 from sunshine.inspections.schemas import (
@@ -19,7 +21,7 @@ from sunshine.inspections.schemas import (
     InspectionRead,
     ItemResultRead,
 )
-from sunshine.inspections.service import InspectionForm, ItemAnswer
+from sunshine.inspections.service import InspectionForm, ItemAnswer, ItemPhoto, Signature
 from sunshine.portals.shared.deps import DbSession, SignedIn
 
 router = APIRouter(tags=["inspections"], dependencies=Authed)
@@ -79,6 +81,11 @@ def record_inspection(
         location_accuracy_m=body.location_accuracy_m,
         remarks=body.remarks,
         client_key=body.client_key,
+        signatures=[
+            Signature(s.user_id, Upload(f"signature-{n}.png", io.BytesIO(s.png)))
+            for n, s in enumerate(body.signatures)
+        ],
+        photos=[ItemPhoto(p.item, Upload(p.filename, io.BytesIO(p.data))) for p in body.photos],
     )
     inspection = service.record_inspection(session=session, actor=principal, form=form)
     return _detail(session, principal, inspection.id)
@@ -120,7 +127,9 @@ def _detail(session: DbSession, principal: SignedIn, inspection_id: int) -> Insp
         **InspectionRead.model_validate(shown.inspection).model_dump(),
         inspector_ids=shown.inspector_ids,
         items=[
-            ItemResultRead(item=item.code, key=item.key, outcome=r.outcome, note=r.note)
+            ItemResultRead(
+                item=item.code, key=item.key, outcome=r.outcome, note=r.note, photos=r.photos
+            )
             for item, r in shown.items
         ],
     )

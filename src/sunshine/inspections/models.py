@@ -135,6 +135,7 @@ class Inspection(Base):
     rectify_by: Mapped[date | None]  # the deadline of a written rectification order
     publish_by: Mapped[date]
     representative_name: Mapped[str] = mapped_column(String(60))
+    representative_signature: Mapped[str] = mapped_column(String(32))  # evidence token
     remarks: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utc_now)
@@ -148,6 +149,7 @@ class InspectionInspector(Base):
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
     position: Mapped[int]
+    signature: Mapped[str] = mapped_column(String(32))  # evidence token of the drawn signature
 
 
 class InspectionItemResult(Base):
@@ -159,3 +161,4 @@ class InspectionItemResult(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"), primary_key=True)
     outcome: Mapped[ItemOutcome] = mapped_column(str_enum(ItemOutcome, 16))
     note: Mapped[str] = mapped_column(Text, default="")
+    photos: Mapped[list[str]] = mapped_column(JSON, default=list)  # evidence tokens

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from sunshine.auth import access
 from sunshine.auth.principal import Principal
+from sunshine.core import evidence
 from sunshine.core.errors import FieldProblem, NotFoundError, ValidationFailed
 from sunshine.core.i18n import N_
 from sunshine.core.pagination import Page, PageRequest
@@ -67,3 +68,14 @@ def inspection_file(*, session: Session, actor: Principal, inspection_id: int) -
         inspector_ids=repo.inspector_ids(session, inspection.id),
         items=list(repo.item_results(session, inspection.id)),
     )
+
+
+def evidence_access(session: Session, actor: Principal, inspection_id: int) -> evidence.Access:
+    """An inspection's signatures and photos: the originals for the regulators who see the
+    record, the copies without metadata for the business inspected."""
+    found = repo.get_inspection(
+        session, inspection_id=inspection_id, scope=access.inspection_condition(actor)
+    )
+    if found is None:
+        return evidence.Access.NONE
+    return evidence.Access.ORIGINAL if actor.is_regulator else evidence.Access.PUBLIC

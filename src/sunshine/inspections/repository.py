@@ -112,3 +112,8 @@ def item_results(
         .order_by(ChecklistItem.position)
     )
     return [(item, result) for item, result in session.execute(stmt)]
+
+
+def inspectors_of(session: Session, inspection_id: int) -> Sequence[InspectionInspector]:
+    stmt = select(InspectionInspector).where(InspectionInspector.inspection_id == inspection_id)
+    return session.execute(stmt.order_by(InspectionInspector.position)).scalars().all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Base64Bytes, BaseModel, ConfigDict, Field
 
 from sunshine.inspections.enums import (
     ChecklistStatus,
@@ -54,6 +54,22 @@ class ItemAnswerIn(BaseModel):
     note: Annotated[str, Field(max_length=2_000)] = ""
 
 
+# A drawn signature or a phone photo, base64 in the JSON (the app keeps whole records,
+# files included, while offline). The evidence checks then apply: type, size, pixels.
+_FILE_B64_MAX = 16 * 1024 * 1024 * 4 // 3 + 4
+
+
+class SignatureIn(BaseModel):
+    user_id: int | None = None  # None: the business's representative
+    png: Annotated[Base64Bytes, Field(max_length=_FILE_B64_MAX)]
+
+
+class PhotoIn(BaseModel):
+    item: Annotated[str, Field(min_length=1, max_length=12)]
+    filename: Annotated[str, Field(max_length=200)] = "photo.jpg"
+    data: Annotated[Base64Bytes, Field(max_length=_FILE_B64_MAX)]
+
+
 class InspectionIn(BaseModel):
     """An inspection as the device sends it. ``client_key``: the device's own key for this
     record, so that sending it again stores nothing new."""
@@ -73,6 +89,8 @@ class InspectionIn(BaseModel):
     location_accuracy_m: Annotated[float | None, Field(ge=0)] = None
     remarks: Annotated[str, Field(max_length=5_000)] = ""
     client_key: Annotated[str | None, Field(min_length=8, max_length=64)] = None
+    signatures: Annotated[list[SignatureIn], Field(max_length=12)] = []
+    photos: Annotated[list[PhotoIn], Field(max_length=40)] = []
 
 
 class ItemResultRead(BaseModel):
@@ -80,6 +98,7 @@ class ItemResultRead(BaseModel):
     key: bool
     outcome: ItemOutcome
     note: str
+    photos: list[str]  # evidence tokens (/files/{token})
 
 
 class InspectionRead(BaseModel):
@@ -101,6 +120,7 @@ class InspectionRead(BaseModel):
     rectify_by: date | None
     publish_by: date
     representative_name: str
+    representative_signature: str
     client_key: str | None
 
 

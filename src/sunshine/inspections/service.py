@@ -23,7 +23,9 @@ from sunshine.auth.enums import REGULATOR_ROLES
 from sunshine.auth.models import User
 from sunshine.auth.principal import Principal
 from sunshine.cases.calendar import add_workdays
+from sunshine.core import evidence
 from sunshine.core.errors import ConflictError, FieldProblem, ValidationFailed
+from sunshine.core.evidence_models import EvidenceKind
 from sunshine.core.i18n import N_, Message
 from sunshine.core.time import to_local, utc_now
 from sunshine.inspections import checklists
@@ -45,6 +47,14 @@ from sunshine.registry.service import get_business
 #: Order 49 art. 39: results are published within 20 working days.
 PUBLISH_WITHIN_WORKDAYS = 20
 MIN_INSPECTORS = 2  # Order 49 art. 23
+MAX_PHOTOS_PER_ITEM = 5
+MAX_PHOTOS = 40
+_SIGNATURES = evidence.EvidenceRules(
+    kinds=frozenset({EvidenceKind.PHOTO}), max_files=12, field="signatures"
+)
+_PHOTOS = evidence.EvidenceRules(
+    kinds=frozenset({EvidenceKind.PHOTO}), max_files=MAX_PHOTOS, field="photos"
+)
 RESULT_LABELS = {
     InspectionResult.COMPLIANT: N_("Compliant"),
     InspectionResult.BASICALLY_COMPLIANT: N_("Basically compliant"),
@@ -67,6 +77,23 @@ class ItemAnswer:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """A signature drawn on the device's screen (a PNG): an inspector's (``user_id``) or,
+    with ``user_id`` None, the business representative's."""
+
+    user_id: int | None
+    upload: evidence.Upload
+
+
+@dataclass(frozen=True)
+class ItemPhoto:
+    """A photo taken for one item (usually of a problem found)."""
+
+    item_code: str
+    upload: evidence.Upload
+
+
+@dataclass(frozen=True)
 class InspectionForm:
     """What the inspector's device sends: the checklist version it showed, the items'
     outcomes, who inspected, when and where, and who signed for the business."""
@@ -86,6 +113,8 @@ class InspectionForm:
     location_accuracy_m: float | None = None
     remarks: str = ""
     client_key: str | None = None
+    signatures: Sequence[Signature] = ()
+    photos: Sequence[ItemPhoto] = ()
 
 
 @dataclass
@@ -110,6 +139,8 @@ def record_inspection(*, session: Session, actor: Principal, form: InspectionFor
     check = _Check()
     outcomes = _answers(check, form, items, business)
     _check_inspectors(check, session, actor, business, form.inspector_ids)
+    _check_signatures(check, form)
+    _check_photos(check, form, {item.code for item, _ in outcomes})
     _check_times(check, form)
     if not form.representative_name.strip():
         check.add("representative_name", N_("the business's representative signs the record"))
@@ -120,7 +151,16 @@ def record_inspection(*, session: Session, actor: Principal, form: InspectionFor
         _check_result(check, form, result)
     if check.problems or result is None:
         raise ValidationFailed(check.problems)
-    return _store(session, actor, form, business, checklist, outcomes, result)
+    # The files last: every other problem is named before any file is read.
+    signed = evidence.prepare(
+        session=session, uploads=[s.upload for s in form.signatures], rules=_SIGNATURES
+    )
+    photographed = evidence.prepare(
+        session=session, uploads=[p.upload for p in form.photos], rules=_PHOTOS
+    )
+    inspection = _store(session, actor, form, business, checklist, outcomes, result)
+    _attach_files(session, actor, inspection, form, signed, photographed)
+    return inspection
 
 
 def _same_record(stored: Inspection, form: InspectionForm) -> Inspection:
@@ -238,6 +278,40 @@ def _covers(session: Session, user: User, business: Business) -> bool:
     return bool(getattr(business, _PLACE[unit.region_level]) == unit.region_code)
 
 
+def _check_signatures(check: _Check, form: InspectionForm) -> None:
+    """Each inspector and the business's representative sign, once each."""
+    signers = [s.user_id for s in form.signatures]
+    for user_id in dict.fromkeys(form.inspector_ids):
+        if signers.count(user_id) != 1:
+            check.add("signatures", N_("every inspector signs the record once"))
+            break
+    if signers.count(None) != 1:
+        check.add("signatures", N_("the business's representative signs the record once"))
+    strangers = set(signers) - set(form.inspector_ids) - {None}
+    if strangers:
+        check.add("signatures", N_("only the inspectors and the representative sign"))
+
+
+def _check_photos(check: _Check, form: InspectionForm, answered: set[str]) -> None:
+    per_item: dict[str, int] = {}
+    for n, photo in enumerate(form.photos):
+        if photo.item_code not in answered:
+            check.add(
+                f"photos[{n}].item",
+                N_("'{code}' is not an item of this inspection"),
+                code=photo.item_code,
+            )
+        per_item[photo.item_code] = per_item.get(photo.item_code, 0) + 1
+    for code, count in per_item.items():
+        if count > MAX_PHOTOS_PER_ITEM:
+            check.add(
+                "photos",
+                N_("at most {limit} photos for item {code}"),
+                limit=MAX_PHOTOS_PER_ITEM,
+                code=code,
+            )
+
+
 def _check_times(check: _Check, form: InspectionForm) -> None:
     if form.started_at.tzinfo is None or form.finished_at.tzinfo is None:
         check.add("started_at", N_("times carry their UTC offset"))
@@ -305,13 +379,14 @@ def _store(
         rectify_by=form.rectify_by if result is not InspectionResult.COMPLIANT else None,
         publish_by=add_workdays(inspected_on, count=PUBLISH_WITHIN_WORKDAYS),
         representative_name=form.representative_name.strip(),
+        representative_signature="",  # set once the files are recorded
         remarks=form.remarks.strip(),
         recorded_by_id=actor.user_id,
     )
     session.add(inspection)
     session.flush()
     session.add_all(
-        InspectionInspector(inspection_id=inspection.id, user_id=user_id, position=n)
+        InspectionInspector(inspection_id=inspection.id, user_id=user_id, position=n, signature="")
         for n, user_id in enumerate(dict.fromkeys(form.inspector_ids))
     )
     session.add_all(
@@ -340,6 +415,36 @@ def _store(
         },
     )
     return inspection
+
+
+def _attach_files(
+    session: Session,
+    actor: Principal,
+    inspection: Inspection,
+    form: InspectionForm,
+    signed: list[evidence.PreparedFile],
+    photographed: list[evidence.PreparedFile],
+) -> None:
+    """Record the files (hashed, their metadata stripped) and note each one's token where
+    it belongs: a signature by its signer, a photo by its item."""
+    rows = evidence.record(
+        session=session,
+        actor=actor,
+        prepared=[*signed, *photographed],
+        owner_type="inspection",
+        owner_id=inspection.id,
+    )
+    by_signer = {s.user_id: row.token for s, row in zip(form.signatures, rows, strict=False)}
+    inspection.representative_signature = by_signer.get(None, "")
+    for inspector in repo.inspectors_of(session, inspection.id):
+        inspector.signature = by_signer.get(inspector.user_id, "")
+    photo_rows = rows[len(signed) :]
+    by_item: dict[str, list[str]] = {}
+    for photo, row in zip(form.photos, photo_rows, strict=True):
+        by_item.setdefault(photo.item_code, []).append(row.token)
+    for item, result in repo.item_results(session, inspection.id):
+        result.photos = by_item.get(item.code, [])
+    session.flush()
 
 
 def _new_reference(session: Session, day: date) -> str:

@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-30 03:31:49.852755+00:00
+Create Date: 2026-11-30 03:34:24.505956+00:00
 """
 
 from collections.abc import Sequence
@@ -131,6 +131,7 @@ def upgrade() -> None:
         sa.Column("rectify_by", sa.Date(), nullable=True),
         sa.Column("publish_by", sa.Date(), nullable=False),
         sa.Column("representative_name", sa.String(length=60), nullable=False),
+        sa.Column("representative_signature", sa.String(length=32), nullable=False),
         sa.Column("remarks", sa.Text(), nullable=False),
         sa.Column("recorded_by_id", sa.Integer(), nullable=True),
         sa.Column("recorded_at", sunshine.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -199,6 +200,7 @@ def upgrade() -> None:
         sa.Column("inspection_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("signature", sa.String(length=32), nullable=False),
         sa.ForeignKeyConstraint(
             ["inspection_id"],
             ["inspections.id"],
@@ -226,6 +228,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("photos", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["inspection_id"],
             ["inspections.id"],
