@@ -203,7 +203,7 @@ def routers() -> list[tuple[APIRouter, str]]:
     from sunshine.portals.enterprise.complaints_routes import router as biz_complaints_router
     from sunshine.portals.enterprise.reviews_routes import router as biz_reviews_router
     from sunshine.portals.enterprise.routes import router as enterprise_router
-    from sunshine.portals.government import cases_routes, checklists_routes
+    from sunshine.portals.government import cases_routes, checklists_routes, lives_routes
     from sunshine.portals.government.routes import router as government_router
     from sunshine.portals.government.submissions_routes import router as gov_submissions_router
     from sunshine.portals.public.reviews_routes import router as public_reviews_router
@@ -226,6 +226,7 @@ def routers() -> list[tuple[APIRouter, str]]:
         (government_router, "/gov"),
         (cases_routes.router, "/gov"),
         (checklists_routes.router, "/gov"),
+        (lives_routes.router, "/gov"),
         (enterprise_router, "/biz"),
         (biz_reviews_router, "/biz"),
         (biz_complaints_router, "/biz"),

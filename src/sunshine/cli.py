@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from sunshine.config import get_settings
 
@@ -243,6 +244,60 @@ def cmd_checklists_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lives_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sunshine.auth.principal import SYSTEM
+    from sunshine.core.db import unit_of_work
+    from sunshine.core.errors import ValidationFailed
+    from sunshine.inspections import lives
+
+    folder = Path(args.dir)
+    files = {p.name: p.read_bytes() for p in sorted(folder.glob("*.csv"))}
+    try:
+        with unit_of_work() as session:
+            report = lives.import_feed(
+                session=session,
+                actor=SYSTEM,
+                files=files,
+                region_code=args.region,
+                encoding=args.encoding,
+                skip_invalid=args.skip_invalid,
+            )
+    except ValidationFailed as exc:
+        print("refused, nothing imported:", file=sys.stderr)
+        for problem in exc.problems:
+            row = f" row {problem.row}" if problem.row is not None else ""
+            print(f"  {problem.field}{row}: {problem.text}", file=sys.stderr)
+        return 1
+    print(
+        f"imported into {args.region}: {report.businesses} businesses, {report.inspections} "
+        f"inspections, {report.violations} violations (replaced {report.replaced} businesses "
+        f"of an earlier feed); {report.skipped_rows} rows skipped"
+    )
+    for problem in report.problems:
+        print(f"  skipped {problem.field} row {problem.row}: {problem.text}")
+    return 0
+
+
+def cmd_lives_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sunshine.auth.principal import SYSTEM
+    from sunshine.core.db import unit_of_work
+    from sunshine.inspections import lives
+
+    folder = Path(args.dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with unit_of_work() as session:
+        files = lives.export_feed(session=session, actor=SYSTEM, region_code=args.region)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+        rows = data.count(b"\n") - 1  # the header is not a row
+        print(f"{folder / name}: {rows} rows")
+    return 0
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from sunshine.audit import service
     from sunshine.core.db import unit_of_work
@@ -254,6 +309,25 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         return 0
     print(f"audit trail BROKEN at entry {result.broken_seq}: {result.reason}", file=sys.stderr)
     return 1
+
+
+def _add_lives_commands(sub: Any) -> None:
+    lives_cmd = sub.add_parser("lives", help="inspection data in the LIVES open-data format")
+    lives_sub = lives_cmd.add_subparsers(dest="lives", required=True)
+    lives_in = lives_sub.add_parser("import", help="import a feed's CSV files from DIR")
+    lives_in.add_argument("dir")
+    lives_in.add_argument("--region", required=True, help="the region the businesses belong to")
+    lives_in.add_argument("--encoding", default="utf-8", help="the files' text encoding")
+    lives_in.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the valid rows and report the others (default: refuse the whole feed)",
+    )
+    lives_in.set_defaults(func=cmd_lives_import)
+    lives_out = lives_sub.add_parser("export", help="write a region's feed into DIR")
+    lives_out.add_argument("dir")
+    lives_out.add_argument("--region", required=True)
+    lives_out.set_defaults(func=cmd_lives_export)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -325,6 +399,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="active: put in force (retires the version in force); default: as the file says",
     )
     load_lists.set_defaults(func=cmd_checklists_load)
+
+    _add_lives_commands(sub)
 
     audit = sub.add_parser("audit", help="audit trail").add_subparsers(dest="audit", required=True)
     verify = audit.add_parser("verify", help="check the hash chain; non-zero if broken")

@@ -16,6 +16,7 @@ from sunshine.cogovernance.reviews.models import Review, ReviewAppeal, ReviewSum
 from sunshine.cogovernance.submissions.models import SubmissionIntake
 from sunshine.core.db import Base
 from sunshine.core.evidence_models import EvidenceFile
+from sunshine.inspections.lives_models import LivesBusiness, LivesInspection, LivesViolation
 from sunshine.inspections.models import Checklist, ChecklistItem, ChecklistSection
 from sunshine.notifications.models import Delivery, Notification
 from sunshine.regions.models import OrgUnit, Region
@@ -39,6 +40,9 @@ __all__ = [
     "EvidenceFile",
     "ImportJob",
     "InsurancePolicy",
+    "LivesBusiness",
+    "LivesInspection",
+    "LivesViolation",
     "Notification",
     "Open311Client",
     "OrgUnit",
