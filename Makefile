@@ -57,6 +57,8 @@ bench: install
 	$(BIN)/python bench/store_and_list.py --backend postgresql
 	$(BIN)/python bench/store_and_list.py --backend sqlite
 	$(BIN)/python bench/case_workbench.py --backend postgresql
+	$(BIN)/python bench/draw.py --backend postgresql
+	$(BIN)/python bench/draw.py --backend sqlite
 
 clean:
 	rm -rf $(VENV) var test-output build *.egg-info src/*.egg-info

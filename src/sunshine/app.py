@@ -199,15 +199,24 @@ def routers() -> list[tuple[APIRouter, str]]:
     from sunshine.cogovernance.reviews.api import router as reviews_api_router
     from sunshine.cogovernance.submissions.api import router as submissions_api_router
     from sunshine.inspections.api import router as inspections_api_router
+    from sunshine.inspections.tasks_api import router as inspection_tasks_api_router
     from sunshine.notifications.api import router as inbox_api_router
     from sunshine.portals.enterprise.complaints_routes import router as biz_complaints_router
     from sunshine.portals.enterprise.reviews_routes import router as biz_reviews_router
     from sunshine.portals.enterprise.routes import router as enterprise_router
+    from sunshine.portals.enterprise.sampling_routes import router as biz_sampling_router
     from sunshine.portals.government import cases_routes, checklists_routes, lives_routes
+    from sunshine.portals.government.inspector_app_routes import router as inspector_app_router
+    from sunshine.portals.government.plans_routes import router as gov_plans_router
     from sunshine.portals.government.routes import router as government_router
+    from sunshine.portals.government.sampling_plans_routes import router as gov_sampling_plans
+    from sunshine.portals.government.sampling_routes import router as gov_sampling_router
     from sunshine.portals.government.submissions_routes import router as gov_submissions_router
+    from sunshine.portals.government.tasks_routes import router as gov_tasks_router
+    from sunshine.portals.public.draws_routes import router as public_draws_router
     from sunshine.portals.public.reviews_routes import router as public_reviews_router
     from sunshine.portals.public.routes import router as public_router
+    from sunshine.portals.public.sampling_routes import router as public_sampling_router
     from sunshine.portals.public.submissions_routes import router as public_submissions_router
     from sunshine.portals.shared import inbox_routes
     from sunshine.portals.shared.evidence_routes import router as evidence_router
@@ -215,6 +224,7 @@ def routers() -> list[tuple[APIRouter, str]]:
     from sunshine.portals.shared.imports_routes import gov_router as gov_imports_router
     from sunshine.portals.shared.training_routes import biz_router as biz_training_router
     from sunshine.portals.shared.training_routes import gov_router as gov_training_router
+    from sunshine.sampling.api import router as sampling_api_router
 
     return [
         (public_router, ""),
@@ -222,15 +232,23 @@ def routers() -> list[tuple[APIRouter, str]]:
         (submissions_api_router, "/api/v1"),
         (public_reviews_router, ""),
         (public_submissions_router, ""),
+        (public_sampling_router, ""),
+        (public_draws_router, ""),
         (evidence_router, ""),
         (government_router, "/gov"),
         (cases_routes.router, "/gov"),
         (checklists_routes.router, "/gov"),
         (lives_routes.router, "/gov"),
+        (inspector_app_router, "/gov"),
+        (gov_plans_router, "/gov"),
+        (gov_tasks_router, "/gov"),
         (enterprise_router, "/biz"),
         (biz_reviews_router, "/biz"),
         (biz_complaints_router, "/biz"),
+        (biz_sampling_router, "/biz"),
         (gov_submissions_router, "/gov"),
+        (gov_sampling_router, "/gov"),
+        (gov_sampling_plans, "/gov"),
         (gov_imports_router, "/gov"),
         (biz_imports_router, "/biz"),
         (gov_training_router, "/gov"),
@@ -240,6 +258,8 @@ def routers() -> list[tuple[APIRouter, str]]:
         (reviews_api_router, "/api/v1"),
         (cases_api_more.router, "/api/v1"),
         (inspections_api_router, "/api/v1"),
+        (inspection_tasks_api_router, "/api/v1"),
+        (sampling_api_router, "/api/v1"),
         (inbox_routes.gov_router, "/gov"),
         (inbox_routes.biz_router, "/biz"),
         (inbox_routes.public_router, ""),

@@ -409,6 +409,9 @@ def build_parser() -> argparse.ArgumentParser:
     from sunshine.api.open311.cli import add_commands as add_open311_commands
 
     add_open311_commands(sub)
+    from sunshine.inspections.draws_cli import add_commands as add_draw_commands
+
+    add_draw_commands(sub)
     return parser
 
 

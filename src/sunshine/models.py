@@ -1,5 +1,6 @@
 """Imports every table so the metadata is complete (Alembic, tests)."""
 
+import sunshine.inspections.plan_models  # noqa: F401 - plans, draws and tasks
 from sunshine.api.open311.models import Open311Client
 from sunshine.audit.models import AuditEntry, AuditHead
 from sunshine.auth.models import User
@@ -21,6 +22,7 @@ from sunshine.inspections.models import Checklist, ChecklistItem, ChecklistSecti
 from sunshine.notifications.models import Delivery, Notification
 from sunshine.regions.models import OrgUnit, Region
 from sunshine.registry.models import Business, ImportJob, Staff, TrainingRecord
+from sunshine.sampling import models as sampling_tables  # noqa: F401 - samples, plans, tasks
 
 __all__ = [
     "AuditEntry",

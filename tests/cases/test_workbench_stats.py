@@ -175,6 +175,7 @@ def test_statistics_through_the_api(client: TestClient, session: Session) -> Non
         "complaint",
         "report",
         "lead",
+        "sampling",
     }
     neighbour = client.get("/api/v1/case-statistics", headers=api_token(client, "inspector_b"))
     assert neighbour.json()["by_area"] == []

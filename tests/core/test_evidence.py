@@ -17,10 +17,10 @@ from sunshine.auth.principal import ANONYMOUS
 from sunshine.config import Settings
 from sunshine.core import evidence, storage
 from sunshine.core.errors import NotFoundError
-from sunshine.core.evidence_models import EvidenceFile, EvidenceKind, PublicCopy
+from sunshine.core.evidence_models import MEDIA_KINDS, EvidenceFile, EvidenceKind, PublicCopy
 
 PHOTOS = evidence.EvidenceRules(kinds=frozenset({EvidenceKind.PHOTO}), max_files=3, field="photos")
-ANY = evidence.EvidenceRules(kinds=frozenset(EvidenceKind), max_files=3, field="files")
+ANY = evidence.EvidenceRules(kinds=MEDIA_KINDS, max_files=3, field="files")
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
 

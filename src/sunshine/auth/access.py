@@ -6,7 +6,8 @@ a detail cannot disagree about what a principal may see.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.orm import InstrumentedAttribute
 
 from sunshine.auth.enums import ENTERPRISE_EDITORS, Role
 from sunshine.auth.principal import Principal
@@ -15,10 +16,14 @@ from sunshine.cogovernance.complaints.models import Complaint
 from sunshine.core.errors import ForbiddenError
 from sunshine.core.i18n import N_
 from sunshine.inspections.models import Inspection
+from sunshine.inspections.plan_enums import DrawStatus
+from sunshine.inspections.plan_models import InspectionTask, InspectorConflict, RandomDraw
 from sunshine.regions.enums import RegionLevel
 from sunshine.regions.models import OrgUnit, Region
 from sunshine.regions.repository import region_within
 from sunshine.registry.models import Business
+from sunshine.sampling.enums import SampleStatus
+from sunshine.sampling.models import Sample, SamplingPlan, SamplingTask
 
 _LEVEL_COLUMN = {
     RegionLevel.PROVINCE: Business.province_code,
@@ -102,6 +107,109 @@ def inspection_condition(principal: Principal) -> ColumnElement[bool]:
     return false()
 
 
+def sample_condition(principal: Principal) -> ColumnElement[bool]:
+    """Which samples (抽检) ``principal`` may see: regulators those taken at businesses in
+    their jurisdiction; a business its own once they are taken (a chain HQ its outlets'
+    too), read-only. The public sees completed results on store pages, not through this."""
+    if principal.is_regulator:
+        level, code = principal.jurisdiction_level, principal.jurisdiction_code
+        if level is None or code is None:
+            return false()
+        return _place_column(Sample, level) == code
+    if principal.is_enterprise:
+        return Sample.business_id.in_(select(Business.id).where(business_condition(principal)))
+    return false()
+
+
+def published_sample_condition() -> ColumnElement[bool]:
+    """The samples anyone may see the results of: those whose results are recorded."""
+    return Sample.status == SampleStatus.COMPLETED
+
+
+def sampling_task_condition(principal: Principal) -> ColumnElement[bool]:
+    """Which sampling tasks a regulator may see: those at businesses in their jurisdiction."""
+    level, code = principal.jurisdiction_level, principal.jurisdiction_code
+    if not principal.is_regulator or level is None or code is None:
+        return false()
+    return _place_column(SamplingTask, level) == code
+
+
+def sampling_plan_condition(principal: Principal) -> ColumnElement[bool]:
+    """Which sampling plans a regulator may see: the plans of offices inside their
+    jurisdiction and those of the offices above it (a city's plan covers its counties)."""
+    level, code = principal.jurisdiction_level, principal.jurisdiction_code
+    if not principal.is_regulator or level is None or code is None:
+        return false()
+    above = [code[:2] + "0000", code[:4] + "00", code[:6]]
+    return or_(_place_column(SamplingPlan, level) == code, SamplingPlan.region_code.in_(above))
+
+
+def _place_column(
+    model: type[Sample] | type[SamplingTask] | type[SamplingPlan], level: RegionLevel
+) -> InstrumentedAttribute[str | None]:
+    column: InstrumentedAttribute[str | None] = getattr(model, f"{level.value}_code")
+    return column
+
+
+_TASK_LEVEL_COLUMN = {
+    RegionLevel.PROVINCE: InspectionTask.province_code,
+    RegionLevel.PREFECTURE: InspectionTask.prefecture_code,
+    RegionLevel.COUNTY: InspectionTask.county_code,
+    RegionLevel.TOWNSHIP: InspectionTask.township_code,
+}
+#: Who makes inspection plans and draws, assigns and cancels tasks and sees the conflicts
+#: declared in the jurisdiction: station chiefs, bureau leaders and administrators.
+PLANNING_ROLES = frozenset({Role.STATION_CHIEF, Role.BUREAU_LEADER, Role.ADMIN})
+
+
+def task_condition(principal: Principal) -> ColumnElement[bool]:
+    """Which inspection tasks ``principal`` may see and act on: regulators, the tasks of
+    businesses in their jurisdiction (a station, its township's). Nobody else."""
+    level, code = principal.jurisdiction_level, principal.jurisdiction_code
+    if not principal.is_regulator or level is None or code is None:
+        return false()
+    return _TASK_LEVEL_COLUMN[level] == code
+
+
+def draw_condition(principal: Principal) -> ColumnElement[bool]:
+    """Which 双随机 draws ``principal`` may see in the government portal: regulators, those
+    made by an office inside their jurisdiction, and the published draws of the offices
+    above it (whose tasks may be theirs; published draws are public anyway)."""
+    level, code = principal.jurisdiction_level, principal.jurisdiction_code
+    if not principal.is_regulator or level is None or code is None:
+        return false()
+    here = Region.code == code
+    above = or_(
+        RandomDraw.region_code.in_(select(Region.province_code).where(here)),
+        RandomDraw.region_code.in_(select(Region.prefecture_code).where(here)),
+        RandomDraw.region_code.in_(select(Region.county_code).where(here)),
+    )
+    return or_(
+        RandomDraw.region_code.in_(select(Region.code).where(region_within(level, code))),
+        and_(RandomDraw.status == DrawStatus.PUBLISHED, above),
+    )
+
+
+def conflict_condition(principal: Principal) -> ColumnElement[bool]:
+    """Which declared conflicts of interest ``principal`` may see: an officer their own;
+    station chiefs, bureau leaders and administrators also those about businesses in their
+    jurisdiction."""
+    if not principal.is_regulator or principal.user_id is None:
+        return false()
+    own = InspectorConflict.inspector_id == principal.user_id
+    if principal.role not in PLANNING_ROLES:
+        return own
+    seen = select(Business.id).where(business_condition(principal))
+    return or_(own, InspectorConflict.business_id.in_(seen))
+
+
+def require_planner(principal: Principal) -> None:
+    if not principal.is_regulator or principal.role not in PLANNING_ROLES:
+        raise ForbiddenError(
+            N_("This action is for station chiefs, bureau leaders and administrators.")
+        )
+
+
 def all_cases() -> ColumnElement[bool]:
     """Every case: only for the scheduler's sweep of statutory clocks, never for a person."""
     return true()
@@ -142,4 +250,7 @@ __all__ = [
     "require_business_editor",
     "require_regulator",
     "require_signed_in",
+    "sample_condition",
+    "sampling_plan_condition",
+    "sampling_task_condition",
 ]

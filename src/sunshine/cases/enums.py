@@ -34,3 +34,4 @@ class CaseKind(StrEnum):
     COMPLAINT = "complaint"  # 投诉: a consumer dispute, settled by mediation
     REPORT = "report"  # 举报: an enforcement lead from anyone
     LEAD = "lead"  # 线索: a finding of the platform itself (sampling, camera, ledger, ...)
+    SAMPLING = "sampling"  # 抽检不合格核查处置: a failed sample, opened by the sampling service

@@ -319,10 +319,49 @@ _CASE_LIMITS = (
     ),
 )
 
+_LEAD_SOURCE = "www.btdsss.gov.cn/c/2025-05-14/912884.shtml"
+_SAMPLING_NOTE = (
+    "The regulations notes (../shared/regulations) say nothing about sampling. A failed "
+    "supervisory sample is a lead found through supervision (依据监督检查职权…发现的违法行为"
+    "线索), so Art. 18's limit is applied to its verification and disposal (核查处置): our "
+    "reading, unverified. The limits that 《食品安全抽样检验管理办法》 sets for the disposal "
+    "of failed samples were not read and must be checked before relying on this one."
+)
+
+
+def _sampling(article: str, note: str = "") -> LegalBasis:
+    text = " ".join(part for part in (_SAMPLING_NOTE, note, _PENALTY_NOTE) if part)
+    return LegalBasis(
+        _PENALTY_TITLE, article, (_LEAD_SOURCE, _PENALTY_TEXT), SourceStatus.UNVERIFIED, text
+    )
+
+
+# Verification and disposal of a failed sample (抽检不合格核查处置).
+_SAMPLING_LIMITS = (
+    LimitRule(
+        key="sampling.verify",
+        length=15,
+        unit=Unit.WORKING_DAYS,
+        basis=_sampling("Art. 18"),
+        valid_from=_PENALTY_FROM,
+        paused_by=_LEAD_PAUSES,  # 复检 (a re-test) and appraisal do not count
+        extension_key="sampling.verify_extension",
+    ),
+    LimitRule(
+        key="sampling.verify_extension",
+        length=15,
+        unit=Unit.WORKING_DAYS,
+        basis=_sampling("Art. 18 ¶1", "特殊情况下, approved by the bureau's head (负责人)."),
+        valid_from=_PENALTY_FROM,
+        paused_by=_LEAD_PAUSES,
+    ),
+)
+
 #: Every version of every time limit.
 LIMITS: tuple[LimitRule, ...] = (
     *(rule for limit in _COMPLAINT_LIMITS for rule in _complaint_rules(limit)),
     *_CASE_LIMITS,
+    *_SAMPLING_LIMITS,
 )
 
 

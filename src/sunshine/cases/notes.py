@@ -18,12 +18,12 @@ from sunshine.cases.events import record_event
 from sunshine.cases.models import CaseEvent
 from sunshine.core import evidence
 from sunshine.core.errors import FieldProblem, ValidationFailed
-from sunshine.core.evidence_models import EvidenceKind
+from sunshine.core.evidence_models import MEDIA_KINDS
 from sunshine.core.i18n import N_
 
 OWNER = "case_note"  # evidence ``owner_type``: the files of one note event
 NOTE_LIMIT = 5000
-FILES = evidence.EvidenceRules(kinds=frozenset(EvidenceKind), max_files=10, field="files")
+FILES = evidence.EvidenceRules(kinds=MEDIA_KINDS, max_files=10, field="files")
 
 
 def add_note(

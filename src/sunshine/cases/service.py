@@ -36,7 +36,12 @@ from sunshine.registry.service import RegionPlacement, get_business, resolve_reg
 
 log = logging.getLogger(__name__)
 
-_PREFIX = {CaseKind.COMPLAINT: "TS", CaseKind.REPORT: "JB", CaseKind.LEAD: "XS"}
+_PREFIX = {
+    CaseKind.COMPLAINT: "TS",
+    CaseKind.REPORT: "JB",
+    CaseKind.LEAD: "XS",
+    CaseKind.SAMPLING: "CJ",  # 抽检
+}
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
 
 

@@ -167,6 +167,22 @@ KINDS: Mapping[CaseKind, KindConfig] = {
         actors=_STANDARD_ACTORS,
         automatic=frozenset({CaseAction.ESCALATE}),
     ),
+    CaseKind.SAMPLING: KindConfig(
+        kind=CaseKind.SAMPLING,
+        reviewed=True,
+        clocks=(
+            # Verify and dispose of a failed sample within 15 working days of receiving
+            # the result (penalty procedure Art. 18 applied by our reading: unverified,
+            # see limits.py).
+            ClockSpec(
+                "sampling.verify",
+                CaseState.RECEIVED,
+                frozenset({CaseState.HANDLED, CaseState.REVIEWED}) | _CLOSED_OR_REJECTED,
+            ),
+        ),
+        actors=_STANDARD_ACTORS,
+        automatic=frozenset({CaseAction.ESCALATE}),
+    ),
     CaseKind.LEAD: KindConfig(
         kind=CaseKind.LEAD,
         reviewed=False,

@@ -1,4 +1,5 @@
-"""Evidence files (证据材料): receive, check, hash, strip and serve photos and short videos.
+"""Evidence files (证据材料): receive, check, hash, strip and serve photos, short videos and
+PDF documents.
 
 How an owner (reviews, complaints, reports) uses it, in one transaction:
 
@@ -23,11 +24,18 @@ Videos: no tool in this deployment rewrites a video container without its metada
 needs FFmpeg, e.g. PyAV's remux), so a video's public copy is :attr:`PublicCopy.WITHHELD`:
 the original is kept for the handlers and nothing is shown publicly, rather than a copy that
 only claims to be clean.
+
+Documents (a laboratory's test report) are PDFs: the type is found from the ``%PDF-``
+header, and a file whose end-of-file marker is missing (a truncated upload, or another
+file renamed) is refused. A PDF carries metadata (author, software, dates) that nothing
+here removes, so, like a video, its public copy is :attr:`PublicCopy.WITHHELD`: only those
+the owner's policy gives the original may fetch it.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 import secrets
 import shutil
 import struct
@@ -47,7 +55,7 @@ from sunshine.auth.principal import Principal
 from sunshine.config import get_settings
 from sunshine.core import storage
 from sunshine.core.errors import DomainError, FieldProblem, NotFoundError
-from sunshine.core.evidence_models import EvidenceFile, EvidenceKind, PublicCopy
+from sunshine.core.evidence_models import MEDIA_KINDS, EvidenceFile, EvidenceKind, PublicCopy
 from sunshine.core.i18n import N_, Message, ParamValue
 
 AREA = "evidence"
@@ -65,6 +73,12 @@ PHOTO_FORMATS = {
     "WEBP": ("image/webp", "webp"),
 }
 VIDEO_FORMATS = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
+# A test report of a few dozen pages with scanned signatures and seals (and no more than a
+# portal form may carry, ``Settings.upload_max_bytes``).
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+PDF_MAGIC = re.compile(rb"^%PDF-[12]\.\d")
+# Where the end-of-file marker may be: writers add a newline or a few bytes after it.
+PDF_TAIL_BYTES = 1024
 # ISO base media brands (the ``ftyp`` box) of phone and camera videos.
 MP4_BRANDS = frozenset(
     {
@@ -107,9 +121,23 @@ KIND_NOT_ACCEPTED = N_("{name}: a {kind} cannot be sent here; send {accepted}")
 ACCEPTED = {
     frozenset({EvidenceKind.PHOTO}): N_("JPEG, PNG or WebP photos"),
     frozenset({EvidenceKind.VIDEO}): N_("MP4, MOV or WebM videos"),
-    frozenset(EvidenceKind): N_("JPEG, PNG or WebP photos, or MP4, MOV or WebM videos"),
+    MEDIA_KINDS: N_("JPEG, PNG or WebP photos, or MP4, MOV or WebM videos"),
+    frozenset({EvidenceKind.DOCUMENT}): N_("PDF documents"),
+    frozenset({EvidenceKind.DOCUMENT, EvidenceKind.PHOTO}): N_(
+        "PDF documents or JPEG, PNG or WebP photos"
+    ),
+    frozenset({EvidenceKind.DOCUMENT, EvidenceKind.VIDEO}): N_(
+        "PDF documents or MP4, MOV or WebM videos"
+    ),
+    frozenset(EvidenceKind): N_(
+        "JPEG, PNG or WebP photos, MP4, MOV or WebM videos, or PDF documents"
+    ),
 }
-KIND_NAMES = {EvidenceKind.PHOTO: N_("photo"), EvidenceKind.VIDEO: N_("video")}
+KIND_NAMES = {
+    EvidenceKind.PHOTO: N_("photo"),
+    EvidenceKind.VIDEO: N_("video"),
+    EvidenceKind.DOCUMENT: N_("document"),
+}
 
 
 class Access(IntEnum):
@@ -131,6 +159,7 @@ OWNER_POLICIES: dict[str, str] = {
     "report": "sunshine.cogovernance.reports.service:evidence_access",
     "case_note": "sunshine.cases.notes:evidence_access",
     "inspection": "sunshine.inspections.records:evidence_access",
+    "sample": "sunshine.sampling.records:evidence_access",
 }
 
 
@@ -212,6 +241,8 @@ def limit_for(kind: EvidenceKind) -> int:
     settings = get_settings()
     if kind is EvidenceKind.VIDEO:
         return settings.evidence_video_max_bytes
+    if kind is EvidenceKind.DOCUMENT:
+        return DOCUMENT_MAX_BYTES
     return settings.evidence_photo_max_bytes
 
 
@@ -287,6 +318,8 @@ def _prepare_one(upload: Upload, name: str, rules: EvidenceRules) -> PreparedFil
             ) from exc
         if sniffed.kind is EvidenceKind.PHOTO:
             return _keep_photo(received, folder, token, name)
+        if sniffed.kind is EvidenceKind.DOCUMENT:
+            return _keep_document(received, folder, token, name)
         return _keep_video(received, folder, token, name, sniffed.label)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -317,6 +350,9 @@ def _sniff(head: bytes, name: str, rules: EvidenceRules) -> _Sniffed:
         raise _Problem(WRONG_TYPE, "unsupported_type", 415, accepted=_accepted(rules))
     if found.label == "heif":
         raise _Problem(HEIF, "unsupported_type", 415)
+    if found.kind is EvidenceKind.DOCUMENT and found.kind not in rules.kinds:
+        # Where only photos and videos are taken, a PDF is just another unsupported file.
+        raise _Problem(WRONG_TYPE, "unsupported_type", 415, accepted=_accepted(rules))
     if found.kind not in rules.kinds:
         raise _Problem(
             KIND_NOT_ACCEPTED,
@@ -329,6 +365,8 @@ def _sniff(head: bytes, name: str, rules: EvidenceRules) -> _Sniffed:
 
 
 def _sniff_head(head: bytes) -> _Sniffed | None:
+    if PDF_MAGIC.match(head):
+        return _Sniffed(EvidenceKind.DOCUMENT, "pdf")
     if head.startswith(b"\xff\xd8\xff"):
         return _Sniffed(EvidenceKind.PHOTO, "JPEG")
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -549,6 +587,42 @@ def _whole_webm(stream: BinaryIO) -> bool:
     if len(header) < header_size or b"webm" not in header:
         return False
     return _read_vint(stream, keep_marker=True) == EBML_SEGMENT
+
+
+# Documents ---------------------------------------------------------------------------------
+
+
+def _keep_document(received: storage.Received, folder: Path, token: str, name: str) -> PreparedFile:
+    """A PDF kept as received (its metadata included, so no public copy is made)."""
+    with received.path.open("rb") as stream:
+        if not _whole_pdf(stream, received.size):
+            raise _Problem(BROKEN, "damaged", 422)
+    original = folder / "original.pdf"
+    received.path.replace(original)
+    return PreparedFile(
+        token=token,
+        kind=EvidenceKind.DOCUMENT,
+        media_type="application/pdf",
+        original_name=name,
+        original_path=f"{AREA}/{token}/{original.name}",
+        size=received.size,
+        sha256=received.sha256,
+        public_copy=PublicCopy.WITHHELD,
+        public_path=None,
+        thumb_path=None,
+        width=None,
+        height=None,
+    )
+
+
+def _whole_pdf(stream: BinaryIO, size: int) -> bool:
+    """Whether a file that starts like a PDF also ends like one: an ``%%EOF`` marker in
+    its last bytes, after a cross-reference (``startxref``). A truncated upload stops short
+    of both; a text renamed ``.pdf`` has neither."""
+    stream.seek(max(0, size - PDF_TAIL_BYTES))
+    tail = stream.read(PDF_TAIL_BYTES)
+    end = tail.rfind(b"%%EOF")
+    return end != -1 and b"startxref" in tail[:end]
 
 
 # Recording and cleaning up ----------------------------------------------------------------

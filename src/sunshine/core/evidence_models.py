@@ -1,4 +1,5 @@
-"""Evidence files (证据材料): photos and short videos attached to reviews, complaints, reports.
+"""Evidence files (证据材料): photos and short videos attached to reviews, complaints, reports,
+and PDF documents (a sample's test report).
 
 One generic table for every kind of owner, named by ``owner_type`` ("review", "complaint",
 "report", ...) and ``owner_id``: a file belongs to exactly one submission, and the owner's
@@ -21,6 +22,11 @@ from sunshine.core.time import utc_now
 class EvidenceKind(StrEnum):
     PHOTO = "photo"
     VIDEO = "video"
+    DOCUMENT = "document"  # a PDF (a laboratory's test report)
+
+
+#: Photos and videos: what complaints, reports, reviews and case notes take.
+MEDIA_KINDS = frozenset({EvidenceKind.PHOTO, EvidenceKind.VIDEO})
 
 
 class PublicCopy(StrEnum):

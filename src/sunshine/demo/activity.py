@@ -16,8 +16,10 @@ from sunshine.cases.demo import seed_cases
 from sunshine.cogovernance.demo import seed_cogovernance
 from sunshine.cogovernance.reviews.demo import seed_reviews
 from sunshine.demo.seed import SeedResult
+from sunshine.inspections.demo import seed_plans
 from sunshine.notifications.demo import seed_notifications
 from sunshine.registry.models import Business
+from sunshine.sampling.demo import seed_sampling
 
 
 @dataclass(frozen=True)
@@ -59,9 +61,17 @@ def seed_activity(
         counties=result.focus_counties,
         owner_store_id=owner_store,
     )
+    seed_sampling(  # samples (a few failed, opening their cases), a plan and its tasks
+        session=session,
+        rng=random.Random(f"sampling-{seed}"),
+        today=today,
+        counties=result.focus_counties,
+        featured=owner_store,
+    )
     messages = seed_notifications(
         session=session, usernames=[a.username for a in result.accounts], today=today
     )
+    seed_plans(session=session, seed=seed, today=today)  # plans, a published draw, tasks
     return ActivitySeeded(
         cases=cases.cases,
         reviews=reviews.reviews,

@@ -139,6 +139,7 @@ class Inspection(Base):
     remarks: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utc_now)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_tasks.id"), index=True)
 
 
 class InspectionInspector(Base):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from sunshine.auth.enums import REGULATOR_ROLES
+from sunshine.auth.models import User
 from sunshine.inspections.enums import ChecklistStatus
 from sunshine.inspections.models import (
     Checklist,
@@ -16,6 +18,9 @@ from sunshine.inspections.models import (
     InspectionInspector,
     InspectionItemResult,
 )
+from sunshine.regions.enums import RegionLevel
+from sunshine.regions.models import OrgUnit
+from sunshine.registry.models import Business
 
 
 def get_checklist(session: Session, checklist_id: int) -> Checklist | None:
@@ -117,3 +122,38 @@ def item_results(
 def inspectors_of(session: Session, inspection_id: int) -> Sequence[InspectionInspector]:
     stmt = select(InspectionInspector).where(InspectionInspector.inspection_id == inspection_id)
     return session.execute(stmt.order_by(InspectionInspector.position)).scalars().all()
+
+
+def officers_covering(
+    session: Session, places: Sequence[tuple[RegionLevel, str]]
+) -> Sequence[tuple[User, OrgUnit]]:
+    """Active officers whose office's jurisdiction is one of ``places`` (a business's
+    province, prefecture, county and township)."""
+    covers = or_(
+        *(
+            and_(OrgUnit.region_level == level, OrgUnit.region_code == code)
+            for level, code in places
+        )
+    )
+    stmt = (
+        select(User, OrgUnit)
+        .join(OrgUnit, OrgUnit.id == User.org_unit_id)
+        .where(User.is_active, User.role.in_(list(REGULATOR_ROLES)), OrgUnit.active, covers)
+        .order_by(User.display_name, User.id)
+    )
+    return [(user, unit) for user, unit in session.execute(stmt)]
+
+
+def inspections_by_officer(
+    session: Session, *, user_id: int, scope: ColumnElement[bool], limit: int
+) -> Sequence[tuple[Inspection, str]]:
+    """The inspections an officer took part in, the latest first, with the business name."""
+    stmt = (
+        select(Inspection, Business.name)
+        .join(InspectionInspector, InspectionInspector.inspection_id == Inspection.id)
+        .join(Business, Business.id == Inspection.business_id)
+        .where(InspectionInspector.user_id == user_id, scope)
+        .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+        .limit(limit)
+    )
+    return [(inspection, name) for inspection, name in session.execute(stmt)]

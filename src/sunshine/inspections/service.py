@@ -30,6 +30,7 @@ from sunshine.core.i18n import N_, Message
 from sunshine.core.time import to_local, utc_now
 from sunshine.inspections import checklists
 from sunshine.inspections import repository as repo
+from sunshine.inspections import tasks as inspection_tasks
 from sunshine.inspections.enums import InspectionKind, InspectionResult, ItemOutcome
 from sunshine.inspections.models import (
     Checklist,
@@ -159,6 +160,7 @@ def record_inspection(*, session: Session, actor: Principal, form: InspectionFor
         session=session, uploads=[p.upload for p in form.photos], rules=_PHOTOS
     )
     inspection = _store(session, actor, form, business, checklist, outcomes, result)
+    inspection_tasks.fulfil_with(session=session, actor=actor, inspection=inspection)
     _attach_files(session, actor, inspection, form, signed, photographed)
     return inspection
 

@@ -33,7 +33,7 @@ from sunshine.cogovernance.insurance import repository as insurance_repo
 from sunshine.cogovernance.insurance import service as insurance
 from sunshine.core import evidence
 from sunshine.core.errors import ConflictError, FieldProblem, NotFoundError, ValidationFailed
-from sunshine.core.evidence_models import EvidenceKind
+from sunshine.core.evidence_models import MEDIA_KINDS
 from sunshine.core.i18n import N_
 from sunshine.core.pagination import PageRequest
 from sunshine.core.time import today_local
@@ -62,7 +62,7 @@ TABS: dict[str, tuple[str, frozenset[ComplaintState]]] = {
     "escalated": (N_("With the regulator"), frozenset({ComplaintState.WITH_REGULATOR})),
     "finished": (N_("Finished"), FINISHED_STATES),
 }
-ANSWER_FILES = evidence.EvidenceRules(kinds=frozenset(EvidenceKind), max_files=6, field="files")
+ANSWER_FILES = evidence.EvidenceRules(kinds=MEDIA_KINDS, max_files=6, field="files")
 ANSWER_FIELD_LABELS = {
     "text": N_("Your answer"),
     "files": N_("Photos and videos"),

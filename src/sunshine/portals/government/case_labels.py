@@ -22,6 +22,7 @@ CASE_LABELS: dict[StrEnum, str] = {
     CaseKind.COMPLAINT: N_("Complaint"),
     CaseKind.REPORT: N_("Report"),
     CaseKind.LEAD: N_("Lead"),
+    CaseKind.SAMPLING: N_("Failed sample"),
     CaseState.RECEIVED: N_("Received"),
     CaseState.ACCEPTED: N_("Accepted"),
     CaseState.REJECTED: N_("Rejected"),
@@ -88,6 +89,8 @@ LIMIT_LABELS = {
     "lead.verify_extension": N_("Extension of the verification"),
     "case.decide": N_("Decide the case"),
     "case.decide_extension": N_("Extension of the decision"),
+    "sampling.verify": N_("Verify and dispose of the failed sample"),
+    "sampling.verify_extension": N_("Extension of the verification"),
 }
 
 UNIT_LABELS = {Unit.WORKING_DAYS: N_("{n} working days"), Unit.CALENDAR_DAYS: N_("{n} days")}

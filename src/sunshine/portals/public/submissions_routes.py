@@ -53,7 +53,7 @@ from sunshine.core.errors import (
     ThrottledError,
     ValidationFailed,
 )
-from sunshine.core.evidence_models import EvidenceKind
+from sunshine.core.evidence_models import MEDIA_KINDS
 from sunshine.core.i18n import N_
 from sunshine.core.pagination import PageRequest
 from sunshine.core.storage import human_size
@@ -201,11 +201,9 @@ LABELS: dict[str, Any] = {
 MAX_COMPLAINT_FILES = 6
 MAX_REPORT_FILES = 9
 COMPLAINT_FILES = evidence.EvidenceRules(
-    kinds=frozenset(EvidenceKind), max_files=MAX_COMPLAINT_FILES, field="files"
+    kinds=MEDIA_KINDS, max_files=MAX_COMPLAINT_FILES, field="files"
 )
-REPORT_FILES = evidence.EvidenceRules(
-    kinds=frozenset(EvidenceKind), max_files=MAX_REPORT_FILES, field="files"
-)
+REPORT_FILES = evidence.EvidenceRules(kinds=MEDIA_KINDS, max_files=MAX_REPORT_FILES, field="files")
 ACCEPT_FILES = "image/jpeg,image/png,image/webp,video/mp4,video/quicktime,video/webm"
 
 
