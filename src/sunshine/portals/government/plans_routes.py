@@ -21,6 +21,7 @@ from sunshine.inspections.plan_enums import RiskLevel, RuleStatus, TaskStatus
 from sunshine.inspections.service import RESULT_LABELS
 from sunshine.portals.shared import forms
 from sunshine.portals.shared.deps import DbSession, Regulator, check_csrf
+from sunshine.portals.shared.labels import label
 from sunshine.portals.shared.templating import render, translator
 from sunshine.regions import service as regions_service
 from sunshine.registry.enums import BusinessForm
@@ -369,9 +370,26 @@ def draw_detail(
             "task_status_names": TASK_STATUS_NAMES,
             "result_names": RESULT_NAMES,
             "can_publish": principal.role in PLANNING_ROLES,
+            "filter_words": _filter_words(request, session, shown.draw.filters),
             "flash": _("The draw is published and its tasks are assigned.") if published else None,
         },
     )
+
+
+def _filter_words(
+    request: Request, session: DbSession, filters: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """A draw's filters in words (they are kept as JSON, for repeating the draw)."""
+    _ = translator(request)
+    area = filters.get("area_code")
+    names = regions_service.region_names(session=session, codes=[area]) if area else []
+    forms_ = "、".join(_(label(BusinessForm(f))) for f in filters.get("forms", []))
+    return [
+        (_("Area"), names[0] if names else _("The whole jurisdiction")),
+        (_("Business forms"), forms_ or _("All")),
+        (_("Risk levels"), "、".join(filters.get("levels", [])) or _("All")),
+        (_("Operating businesses only"), _("Yes") if filters.get("operating_only") else _("No")),
+    ]
 
 
 @router.post("/draws/{draw_id}/publish", dependencies=Csrf)
