@@ -261,3 +261,27 @@ def test_a_neighbour_gets_nothing(client: TestClient, session: Session, new_clie
 def test_the_app_is_for_regulators(new_client: Any) -> None:
     owner = new_client("owner_a")
     assert owner.get("/gov/app", headers=HTML).status_code == 403
+
+
+def test_the_home_lists_my_open_tasks_and_not_a_colleague_s(
+    client: TestClient, session: Session
+) -> None:
+    from helpers import open_station_case
+    from sunshine.inspections import tasks
+
+    case = open_station_case(session, kind="complaint", received_workdays_ago=1)
+    chief = principal_of(session, "chief_a")
+    inspector = principal_of(session, "inspector_a")
+    task = tasks.create_task_from_case(
+        session=session,
+        actor=chief,
+        case_id=case.id,
+        inspector_ids=[chief.user_id or 0, inspector.user_id or 0],
+    )
+    session.commit()
+    login(client, "inspector_a")
+    home = client.get("/gov/app", headers={"accept": "text/html"}).text
+    assert f'data-task="{task.id}"' in home and case.reference in home
+    login(client, "inspector_b")
+    other = client.get("/gov/app", headers={"accept": "text/html"}).text
+    assert f'data-task="{task.id}"' not in other and 'id="tasks-none"' in other

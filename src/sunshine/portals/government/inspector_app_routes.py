@@ -21,10 +21,12 @@ from fastapi.responses import JSONResponse, Response
 
 from sunshine.core.errors import DomainError
 from sunshine.core.i18n import N_
+from sunshine.core.pagination import PageRequest
 from sunshine.core.time import today_local
 from sunshine.core.validation import parse
-from sunshine.inspections import exchange, inspector_app, service
+from sunshine.inspections import exchange, inspector_app, service, tasks
 from sunshine.inspections.enums import InspectionKind, ItemOutcome
+from sunshine.inspections.plan_enums import TaskQueue
 from sunshine.inspections.schemas import InspectionIn
 from sunshine.portals.shared.deps import DbSession, Regulator, check_csrf, csrf_for
 from sunshine.portals.shared.templating import render, translator
@@ -132,10 +134,21 @@ def app_home(request: Request, session: DbSession, principal: Regulator) -> Resp
     query = request.query_params.get("q", "")
     found = inspector_app.find_businesses(session=session, actor=principal, query=query)
     recent = inspector_app.recent_inspections(session=session, actor=principal)
+    mine = tasks.list_tasks(
+        session=session, actor=principal, queue=TaskQueue.MINE, page=PageRequest(1, 30)
+    )
     return render(
         request,
         "gov/app_home.html",
-        _app_context(request, query=query, found=found, recent=recent, result_labels=RESULT_LABELS),
+        _app_context(
+            request,
+            query=query,
+            found=found,
+            recent=recent,
+            result_labels=RESULT_LABELS,
+            my_tasks=mine.page.items,
+            today=today_local(),
+        ),
     )
 
 
