@@ -136,3 +136,25 @@ def tiny_pdf() -> bytes:
     out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1))
     out.write(b"startxref\n%d\n%%%%EOF\n" % xref)
     return out.getvalue()
+
+
+def signature_png(shade: int = 0) -> Any:
+    """A signature as the inspector app's canvas exports it: strokes on white, as PNG."""
+    from PIL import Image
+
+    from sunshine.core.evidence import Upload
+
+    image = Image.new("RGB", (320, 120), "white")
+    for x in range(40, 280):
+        image.putpixel((x, 60 + (x % 17)), (shade, shade, shade))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    buffer.seek(0)
+    return Upload("signature.png", buffer)
+
+
+def signatures(ids: list[int]) -> list[Any]:
+    """Each inspector's signature and the business representative's."""
+    from sunshine.inspections.service import Signature
+
+    return [*(Signature(i, signature_png()) for i in ids), Signature(None, signature_png(40))]

@@ -205,7 +205,12 @@ def routers() -> list[tuple[APIRouter, str]]:
     from sunshine.portals.enterprise.reviews_routes import router as biz_reviews_router
     from sunshine.portals.enterprise.routes import router as enterprise_router
     from sunshine.portals.enterprise.sampling_routes import router as biz_sampling_router
-    from sunshine.portals.government import cases_routes, checklists_routes, lives_routes
+    from sunshine.portals.government import (
+        cases_routes,
+        checklists_routes,
+        inspections_routes,
+        lives_routes,
+    )
     from sunshine.portals.government.inspector_app_routes import router as inspector_app_router
     from sunshine.portals.government.plans_routes import router as gov_plans_router
     from sunshine.portals.government.routes import router as government_router
@@ -239,6 +244,7 @@ def routers() -> list[tuple[APIRouter, str]]:
         (cases_routes.router, "/gov"),
         (checklists_routes.router, "/gov"),
         (lives_routes.router, "/gov"),
+        (inspections_routes.router, "/gov"),
         (inspector_app_router, "/gov"),
         (gov_plans_router, "/gov"),
         (gov_tasks_router, "/gov"),

@@ -36,3 +36,14 @@ def test_the_chief_reads_the_plan_the_draw_and_the_tasks_and_the_public_the_draw
     public_link.click()
     expect(phone.locator("body")).to_contain_text("种子")
     shot(phone, "public-draw")
+
+
+def test_an_inspector_reads_the_inspection_records_and_opens_one(portal: Page, shot: Shot) -> None:
+    sign_in(portal, "inspector_a")
+    portal.goto("/gov/inspections")
+    rows = portal.locator("#inspection-table tbody tr[data-inspection]")
+    expect(rows.first).to_be_visible()
+    shot(portal, "list")
+    rows.first.locator("a").first.click()
+    expect(portal.locator("body")).to_contain_text("监督检查结果记录表")
+    shot(portal, "record")

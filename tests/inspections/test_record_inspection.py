@@ -3,26 +3,23 @@ a record that breaks a rule is refused whole, naming each problem."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from helpers import principal_of, store_of_station
+from helpers import principal_of, signature_png, signatures, store_of_station
 from sunshine.audit.models import AuditEntry
 from sunshine.auth.principal import SYSTEM, Principal
 from sunshine.cases.calendar import add_workdays
 from sunshine.core.errors import ConflictError, NotFoundError, ValidationFailed
-from sunshine.core.evidence import Upload
 from sunshine.core.time import to_local, utc_now
 from sunshine.inspections import checklists, service
 from sunshine.inspections.enums import InspectionKind, InspectionResult, ItemOutcome
 from sunshine.inspections.models import Checklist, Inspection, InspectionItemResult
-from sunshine.inspections.service import InspectionForm, ItemAnswer, ItemPhoto, Signature
+from sunshine.inspections.service import InspectionForm, ItemAnswer, ItemPhoto
 from sunshine.registry.models import Business
 
 P, F, NA = ItemOutcome.PASS, ItemOutcome.FAIL, ItemOutcome.NOT_APPLICABLE
@@ -44,21 +41,6 @@ def inspector(session: Session) -> Principal:
 @pytest.fixture
 def store(session: Session) -> Business:
     return store_of_station(session, "chief_a")
-
-
-def _png(shade: int = 0) -> Upload:
-    """A signature as the app's canvas exports it: dark strokes on white, as PNG."""
-    image = Image.new("RGB", (320, 120), "white")
-    for x in range(40, 280):
-        image.putpixel((x, 60 + (x % 17)), (shade, shade, shade))
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    buffer.seek(0)
-    return Upload("signature.png", buffer)
-
-
-def _signatures(ids: list[int]) -> list[Signature]:
-    return [*(Signature(user_id, _png()) for user_id in ids), Signature(None, _png(40))]
 
 
 def _codes(session: Session, checklist: Checklist) -> list[str]:
@@ -90,7 +72,7 @@ def _form(
         inspector_ids=ids,
         answers=answers,
         representative_name="王店长",
-        signatures=_signatures(ids),
+        signatures=signatures(ids),
     )
     return replace(form, **changes)  # type: ignore[arg-type]
 
@@ -273,7 +255,7 @@ def test_each_inspector_and_the_representative_sign_and_photos_go_with_their_ite
             session=session, actor=inspector, form=replace(unsigned, rectify_by=deadline)
         )
     assert "signatures" in _problems(exc)
-    photos = [ItemPhoto("5.1", _png(90)), ItemPhoto("0.0", _png(90))]
+    photos = [ItemPhoto("5.1", signature_png(90)), ItemPhoto("0.0", signature_png(90))]
     with pytest.raises(ValidationFailed) as exc:
         service.record_inspection(
             session=session,
@@ -286,8 +268,8 @@ def test_each_inspector_and_the_representative_sign_and_photos_go_with_their_ite
         actor=inspector,
         form=replace(
             form,
-            signatures=_signatures(list(form.inspector_ids)),
-            photos=[ItemPhoto("5.1", _png(90))],
+            signatures=signatures(list(form.inspector_ids)),
+            photos=[ItemPhoto("5.1", signature_png(90))],
             rectify_by=deadline,
         ),
     )

@@ -79,3 +79,18 @@ def evidence_access(session: Session, actor: Principal, inspection_id: int) -> e
     if found is None:
         return evidence.Access.NONE
     return evidence.Access.ORIGINAL if actor.is_regulator else evidence.Access.PUBLIC
+
+
+def list_inspections(
+    *, session: Session, actor: Principal, filters: repo.InspectionFilter, page: PageRequest
+) -> Page[tuple[Inspection, str]]:
+    """The inspections of the actor's jurisdiction under the filters, the latest first."""
+    access.require_regulator(actor)
+    rows, total = repo.page_inspections(
+        session,
+        scope=access.inspection_condition(actor),
+        filters=filters,
+        offset=page.offset,
+        limit=page.per_page,
+    )
+    return Page(items=rows, total=total, request=page)

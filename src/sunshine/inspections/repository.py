@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from sunshine.auth.enums import REGULATOR_ROLES
 from sunshine.auth.models import User
-from sunshine.inspections.enums import ChecklistStatus
+from sunshine.inspections.enums import ChecklistStatus, InspectionKind, InspectionResult
 from sunshine.inspections.models import (
     Checklist,
     ChecklistItem,
@@ -157,3 +159,59 @@ def inspections_by_officer(
         .limit(limit)
     )
     return [(inspection, name) for inspection, name in session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class InspectionFilter:
+    """What the government inspection list narrows to."""
+
+    area: tuple[RegionLevel, str] | None = None
+    result: InspectionResult | None = None
+    kind: InspectionKind | None = None
+    since: date | None = None
+    until: date | None = None
+    business: str | None = None  # part of the business's name
+
+
+_INSPECTION_PLACE = {
+    RegionLevel.PROVINCE: Inspection.province_code,
+    RegionLevel.PREFECTURE: Inspection.prefecture_code,
+    RegionLevel.COUNTY: Inspection.county_code,
+    RegionLevel.TOWNSHIP: Inspection.township_code,
+}
+
+
+def page_inspections(
+    session: Session,
+    *,
+    scope: ColumnElement[bool],
+    filters: InspectionFilter,
+    offset: int,
+    limit: int,
+) -> tuple[Sequence[tuple[Inspection, str]], int]:
+    """Inspections under ``scope`` and the filters, the latest first, with business names."""
+    conditions: list[ColumnElement[bool]] = [scope]
+    if filters.area is not None:
+        conditions.append(_INSPECTION_PLACE[filters.area[0]] == filters.area[1])
+    if filters.result is not None:
+        conditions.append(Inspection.result == filters.result)
+    if filters.kind is not None:
+        conditions.append(Inspection.kind == filters.kind)
+    if filters.since is not None:
+        conditions.append(Inspection.inspected_on >= filters.since)
+    if filters.until is not None:
+        conditions.append(Inspection.inspected_on <= filters.until)
+    if filters.business:
+        conditions.append(Business.name.contains(filters.business, autoescape=True))
+    stmt = (
+        select(Inspection, Business.name)
+        .join(Business, Business.id == Inspection.business_id)
+        .where(*conditions)
+    )
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = session.execute(
+        stmt.order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return [(inspection, name) for inspection, name in rows], int(total)

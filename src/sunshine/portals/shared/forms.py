@@ -89,6 +89,34 @@ def business_filter(request: Request) -> BusinessFilter:
     )
 
 
+def query_choice(request: Request, name: str, cls: Any, problems: list[FieldProblem]) -> Any:
+    """The enum member a query parameter names (None when blank; a problem when unknown)."""
+    value = request.query_params.get(name)
+    if not value:
+        return None
+    try:
+        return cls(value)
+    except ValueError:
+        problems.append(
+            FieldProblem(name, N_("'{value}' is not a valid choice"), params={"value": value})
+        )
+        return None
+
+
+def query_date(request: Request, name: str, problems: list[FieldProblem]) -> date | None:
+    """The ISO date a query parameter holds (None when blank; a problem when not a date)."""
+    value = request.query_params.get(name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        problems.append(
+            FieldProblem(name, N_("'{value}' is not a date (YYYY-MM-DD)"), params={"value": value})
+        )
+        return None
+
+
 def page_number(request: Request) -> int:
     try:
         return max(1, int(request.query_params.get("page", "1")))
