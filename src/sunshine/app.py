@@ -219,6 +219,7 @@ def routers() -> list[tuple[APIRouter, str]]:
     from sunshine.portals.government.submissions_routes import router as gov_submissions_router
     from sunshine.portals.government.tasks_routes import router as gov_tasks_router
     from sunshine.portals.public.draws_routes import router as public_draws_router
+    from sunshine.portals.public.inspections_routes import router as public_inspections_router
     from sunshine.portals.public.reviews_routes import router as public_reviews_router
     from sunshine.portals.public.routes import router as public_router
     from sunshine.portals.public.sampling_routes import router as public_sampling_router
@@ -238,6 +239,7 @@ def routers() -> list[tuple[APIRouter, str]]:
         (public_reviews_router, ""),
         (public_submissions_router, ""),
         (public_sampling_router, ""),
+        (public_inspections_router, ""),
         (public_draws_router, ""),
         (evidence_router, ""),
         (government_router, "/gov"),

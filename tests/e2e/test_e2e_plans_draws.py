@@ -36,6 +36,10 @@ def test_the_chief_reads_the_plan_the_draw_and_the_tasks_and_the_public_the_draw
     public_link.click()
     expect(phone.locator("body")).to_contain_text("种子")
     shot(phone, "public-draw")
+    # The drawn store was inspected: its page publishes the record.
+    phone.locator("a[href^='/s/']").first.click()
+    expect(phone.locator("#section-inspections [data-result]").first).to_be_visible()
+    shot(phone, "store-inspections")
 
 
 def test_an_inspector_reads_the_inspection_records_and_opens_one(portal: Page, shot: Shot) -> None:

@@ -75,3 +75,19 @@ def test_a_bad_filter_is_named(client: TestClient) -> None:
     client.cookies.set("lang", "en")
     answer = client.get("/gov/inspections", params={"since": "yesterday"}, headers=HTML)
     assert answer.status_code == 422 and "since" in answer.text
+
+
+def test_the_store_page_publishes_the_record_with_what_was_found(
+    client: TestClient, session: Session
+) -> None:
+    store = store_of_station(session, "chief_a")
+    before = client.get(f"/s/{store.public_code}", headers=HTML).text  # cached from here
+    assert 'id="no-inspections"' in before
+    _record(session, {"5.1": "地面油污"})
+    session.commit()
+    page = client.get(f"/s/{store.public_code}", headers=HTML).text
+    assert 'data-result="basically_compliant"' in page
+    assert "食品经营场所保持清洁、卫生。" in page and "地面油污" in page
+    assert "王店长" not in page  # who signed is not published
+    full = client.get(f"/s/{store.public_code}/inspections", headers=HTML)
+    assert full.status_code == 200 and 'data-result="basically_compliant"' in full.text

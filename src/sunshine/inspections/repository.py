@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 
 from sunshine.auth.enums import REGULATOR_ROLES
 from sunshine.auth.models import User
-from sunshine.inspections.enums import ChecklistStatus, InspectionKind, InspectionResult
+from sunshine.inspections.enums import (
+    ChecklistStatus,
+    InspectionKind,
+    InspectionResult,
+    ItemOutcome,
+)
 from sunshine.inspections.models import (
     Checklist,
     ChecklistItem,
@@ -215,3 +220,40 @@ def page_inspections(
         .limit(limit)
     )
     return [(inspection, name) for inspection, name in rows], int(total)
+
+
+def public_inspections(
+    session: Session, *, business_id: int, offset: int, limit: int
+) -> tuple[Sequence[Inspection], int]:
+    """A business's inspections as published, the latest first."""
+    where = Inspection.business_id == business_id
+    stmt = (
+        select(Inspection)
+        .where(where)
+        .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    total = session.execute(select(func.count()).select_from(Inspection).where(where))
+    return session.execute(stmt).scalars().all(), int(total.scalar_one())
+
+
+def failed_items_of(
+    session: Session, inspection_ids: Sequence[int]
+) -> dict[int, list[tuple[ChecklistItem, InspectionItemResult]]]:
+    """The items each inspection found wrong, in checklist order (one query)."""
+    if not inspection_ids:
+        return {}
+    stmt = (
+        select(ChecklistItem, InspectionItemResult)
+        .join(InspectionItemResult, InspectionItemResult.item_id == ChecklistItem.id)
+        .where(
+            InspectionItemResult.inspection_id.in_(list(inspection_ids)),
+            InspectionItemResult.outcome == ItemOutcome.FAIL,
+        )
+        .order_by(InspectionItemResult.inspection_id, ChecklistItem.position)
+    )
+    found: dict[int, list[tuple[ChecklistItem, InspectionItemResult]]] = {}
+    for item, result in session.execute(stmt):
+        found.setdefault(result.inspection_id, []).append((item, result))
+    return found

@@ -24,6 +24,7 @@ from sunshine.auth.models import User
 from sunshine.auth.principal import Principal
 from sunshine.cases.calendar import add_workdays
 from sunshine.core import evidence
+from sunshine.core.cache import invalidate_after_commit
 from sunshine.core.errors import ConflictError, FieldProblem, ValidationFailed
 from sunshine.core.evidence_models import EvidenceKind
 from sunshine.core.i18n import N_, Message
@@ -43,6 +44,7 @@ from sunshine.inspections.rules import derive_result, tally
 from sunshine.regions import repository as regions_repo
 from sunshine.regions.enums import RegionLevel
 from sunshine.registry.models import Business
+from sunshine.registry.public import store_cache_keys
 from sunshine.registry.service import get_business
 
 #: Order 49 art. 39: results are published within 20 working days.
@@ -56,6 +58,13 @@ _SIGNATURES = evidence.EvidenceRules(
 _PHOTOS = evidence.EvidenceRules(
     kinds=frozenset({EvidenceKind.PHOTO}), max_files=MAX_PHOTOS, field="photos"
 )
+KIND_LABELS = {
+    InspectionKind.ROUTINE: N_("Routine inspection"),
+    InspectionKind.FLYING: N_("Flying inspection"),
+    InspectionKind.SYSTEM: N_("System inspection"),
+    InspectionKind.FOLLOW_UP: N_("Follow-up inspection"),
+    InspectionKind.COMPLAINT: N_("Complaint inspection"),
+}
 RESULT_LABELS = {
     InspectionResult.COMPLIANT: N_("Compliant"),
     InspectionResult.BASICALLY_COMPLIANT: N_("Basically compliant"),
@@ -162,6 +171,8 @@ def record_inspection(*, session: Session, actor: Principal, form: InspectionFor
     inspection = _store(session, actor, form, business, checklist, outcomes, result)
     inspection_tasks.fulfil_with(session=session, actor=actor, inspection=inspection)
     _attach_files(session, actor, inspection, form, signed, photographed)
+    # The store page publishes the record (Order 49 art. 39): its cached copies go.
+    invalidate_after_commit(session, *store_cache_keys(business.public_code))
     return inspection
 
 

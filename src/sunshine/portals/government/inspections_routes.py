@@ -12,7 +12,7 @@ from sunshine.core.pagination import PageRequest
 from sunshine.inspections import records
 from sunshine.inspections.enums import InspectionKind, InspectionResult
 from sunshine.inspections.repository import InspectionFilter
-from sunshine.inspections.service import RESULT_LABELS
+from sunshine.inspections.service import KIND_LABELS, RESULT_LABELS
 from sunshine.portals.shared import forms
 from sunshine.portals.shared.deps import DbSession, Regulator
 from sunshine.portals.shared.templating import render
@@ -21,13 +21,6 @@ from sunshine.regions import service as regions_service
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
-KIND_LABELS = {
-    InspectionKind.ROUTINE: N_("Routine inspection"),
-    InspectionKind.FLYING: N_("Flying inspection"),
-    InspectionKind.SYSTEM: N_("System inspection"),
-    InspectionKind.FOLLOW_UP: N_("Follow-up inspection"),
-    InspectionKind.COMPLAINT: N_("Complaint inspection"),
-}
 
 
 def _filters(request: Request, session: DbSession) -> InspectionFilter:
