@@ -13,7 +13,7 @@ from playwright.sync_api import Page, Response
 
 pytestmark = pytest.mark.browser
 
-SECTIONS = ("risk", "inspections", "kitchen", "ingredients")
+SECTIONS = ("risk", "kitchen", "ingredients")  # inspections: the demo inspects this store
 MAX_PAGE_BYTES = 100 * 1024
 
 BLOCKING_HEAD_SCRIPTS = """() => [...document.head.querySelectorAll('script')]
@@ -71,6 +71,7 @@ def test_store_qr_code_opens_the_public_page_on_a_phone(
         section = phone.locator(f"#section-{key}")
         assert section.is_visible()
         assert "暂无记录" in section.inner_text(), f"#section-{key}"
+    assert phone.locator("#section-inspections").is_visible()  # records or "暂无记录"
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
         "the store page scrolls sideways on a phone"
     )
