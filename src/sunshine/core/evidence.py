@@ -513,22 +513,7 @@ def _keep_video(
         )
     if not whole:
         raise _Problem(BROKEN, "damaged", 422)
-    original = folder / f"original.{label}"
-    received.path.replace(original)
-    return PreparedFile(
-        token=token,
-        kind=EvidenceKind.VIDEO,
-        media_type=VIDEO_FORMATS[label],
-        original_name=name,
-        original_path=f"{AREA}/{token}/{original.name}",
-        size=received.size,
-        sha256=received.sha256,
-        public_copy=PublicCopy.WITHHELD,
-        public_path=None,
-        thumb_path=None,
-        width=None,
-        height=None,
-    )
+    return _withheld(received, folder / f"original.{label}", token, name, EvidenceKind.VIDEO)
 
 
 def _whole_iso_file(stream: BinaryIO, size: int) -> bool:
@@ -597,12 +582,20 @@ def _keep_document(received: storage.Received, folder: Path, token: str, name: s
     with received.path.open("rb") as stream:
         if not _whole_pdf(stream, received.size):
             raise _Problem(BROKEN, "damaged", 422)
-    original = folder / "original.pdf"
+    return _withheld(received, folder / "original.pdf", token, name, EvidenceKind.DOCUMENT)
+
+
+def _withheld(
+    received: storage.Received, original: Path, token: str, name: str, kind: EvidenceKind
+) -> PreparedFile:
+    """A file kept exactly as received, with no public copy (see the module notes)."""
     received.path.replace(original)
+    suffix = original.suffix.lstrip(".")
+    media_type = "application/pdf" if kind is EvidenceKind.DOCUMENT else VIDEO_FORMATS[suffix]
     return PreparedFile(
         token=token,
-        kind=EvidenceKind.DOCUMENT,
-        media_type="application/pdf",
+        kind=kind,
+        media_type=media_type,
         original_name=name,
         original_path=f"{AREA}/{token}/{original.name}",
         size=received.size,

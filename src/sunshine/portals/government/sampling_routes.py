@@ -204,16 +204,7 @@ def _filters(request: Request) -> SampleFilter:
     problems: list[FieldProblem] = []
 
     def choice(name: str, cls: Any) -> Any:
-        value = q.get(name)
-        if not value:
-            return None
-        try:
-            return cls(value)
-        except ValueError:
-            problems.append(
-                FieldProblem(name, N_("'{value}' is not a valid choice"), params={"value": value})
-            )
-            return None
+        return forms.query_choice(request, name, cls, problems)
 
     year = q.get("year") or None
     if year and not (year.isdigit() and 2000 <= int(year) <= 2100):
