@@ -82,6 +82,7 @@ def record(
     officers: list[str],
     kind: InspectionKind = InspectionKind.ROUTINE,
     days_ago: int = 0,
+    task_id: int | None = None,
 ) -> Inspection:
     """An inspection (every item passed) recorded by ``by`` with ``officers`` through the
     real service, ``days_ago`` days ago."""
@@ -105,6 +106,7 @@ def record(
         answers=answers,
         representative_name="李店长",
         signatures=[*(Signature(i, _png(0)) for i in ids), Signature(None, _png(60))],
+        task_id=task_id,
     )
     return service.record_inspection(session=session, actor=principal_of(session, by), form=form)
 

@@ -285,3 +285,65 @@ def test_the_home_lists_my_open_tasks_and_not_a_colleague_s(
     login(client, "inspector_b")
     other = client.get("/gov/app", headers={"accept": "text/html"}).text
     assert f'data-task="{task.id}"' not in other and 'id="tasks-none"' in other
+
+
+def test_a_task_changed_meanwhile_is_a_conflict_the_inspector_can_settle(
+    client: TestClient, session: Session
+) -> None:
+    from helpers import open_station_case
+    from sunshine.inspections import tasks
+
+    store = _ready(session, client)
+    case = open_station_case(session, kind="complaint", received_workdays_ago=1)
+    assert case.business_id == store.id
+    chief = principal_of(session, "chief_a")
+    task = tasks.create_task_from_case(
+        session=session,
+        actor=chief,
+        case_id=case.id,
+        inspector_ids=[principal_of(session, "inspector_a").user_id or 0, chief.user_id or 0],
+    )
+    session.commit()
+    # The pages the phone keeps name the task the inspection is for.
+    page = client.get(f"/gov/app/businesses/{store.id}", headers=HTML).text
+    assert f'id="my-task" data-task="{task.id}"' in page
+    shell = client.get(f"/gov/app/businesses/{store.id}/inspect", headers=HTML).text
+    assert f'data-task-id="{task.id}"' in shell
+    token = _csrf(client)
+    body = {**_body(session, client, store), "task_id": task.id}
+    tasks.cancel_task(session=session, actor=chief, task_id=task.id, reason="商户已停业")
+    session.commit()
+    before = _count(session)
+    conflict = _send(client, body, token)
+    assert conflict.status_code == 409
+    assert conflict.json()["type"] == "task-changed"
+    assert "取消" in conflict.json()["detail"]  # in the reader's language
+    assert _count(session) == before
+    kept = _send(client, {**body, "task_id": None}, token)
+    assert kept.status_code == 201 and kept.json()["task_id"] is None
+
+
+def test_the_home_maps_my_tasks(client: TestClient, session: Session) -> None:
+    from helpers import open_station_case
+    from sunshine.inspections import tasks
+
+    case = open_station_case(session, kind="complaint", received_workdays_ago=1)
+    store = session.get(Business, case.business_id)
+    assert store is not None
+    store.latitude, store.longitude = 30.6571, 104.0662
+    chief = principal_of(session, "chief_a")
+    task = tasks.create_task_from_case(
+        session=session,
+        actor=chief,
+        case_id=case.id,
+        inspector_ids=[principal_of(session, "inspector_a").user_id or 0, chief.user_id or 0],
+    )
+    session.commit()
+    login(client, "inspector_a")
+    home = client.get("/gov/app", headers=HTML).text
+    assert 'id="task-map"' in home
+    pin = re.search(
+        rf'<a href="geo:([0-9.]+),([0-9.]+)\?[^"]*" class="map-pin[^"]*" data-task="{task.id}"',
+        home,
+    )
+    assert pin and (float(pin.group(1)), float(pin.group(2))) == (30.6571, 104.0662)

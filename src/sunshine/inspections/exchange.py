@@ -73,6 +73,7 @@ def inspection_form(body: InspectionIn) -> InspectionForm:
         location_accuracy_m=body.location_accuracy_m,
         remarks=body.remarks,
         client_key=body.client_key,
+        task_id=body.task_id,
         signatures=[
             Signature(s.user_id, Upload(f"signature-{n}.png", io.BytesIO(s.png)))
             for n, s in enumerate(body.signatures)

@@ -8,7 +8,10 @@ jurisdiction, or an inspection of one, is a 404.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import true
 from sqlalchemy.orm import Session
@@ -20,6 +23,7 @@ from sunshine.auth.principal import Principal
 from sunshine.core.errors import NotFoundError
 from sunshine.core.i18n import N_
 from sunshine.core.pagination import PageRequest
+from sunshine.inspections import plan_repository as plan_repo
 from sunshine.inspections import records
 from sunshine.inspections import repository as repo
 from sunshine.inspections.enums import ItemOutcome
@@ -30,6 +34,8 @@ from sunshine.inspections.models import (
     Inspection,
     InspectionItemResult,
 )
+from sunshine.inspections.plan_models import InspectionTask
+from sunshine.inspections.plan_repository import TaskRow
 from sunshine.regions.enums import RegionLevel
 from sunshine.registry import repository as registry_repo
 from sunshine.registry.models import Business
@@ -66,6 +72,7 @@ class BusinessProfile:
     history: list[Inspection]
     total: int
     open_problems: list[ItemLine]  # the failed items of the latest inspection
+    my_task: InspectionTask | None = None  # the officer's open task for the business
 
 
 @dataclass(frozen=True)
@@ -143,11 +150,15 @@ def business_profile(*, session: Session, actor: Principal, business_id: int) ->
             for line in repo.item_results(session, latest.id)
             if line[1].outcome is ItemOutcome.FAIL
         ]
+    my_task = None
+    if actor.user_id is not None:
+        my_task = plan_repo.open_task_for(session, business_id=business_id, user_id=actor.user_id)
     return BusinessProfile(
         business=business,
         history=list(history.items),
         total=history.total,
         open_problems=problems,
+        my_task=my_task,
     )
 
 
@@ -207,3 +218,86 @@ def _signers(session: Session, inspection_id: int) -> list[Signer]:
         u.id: u.display_name for u in auth_repo.users_by_ids(session, [r.user_id for r in rows])
     }
     return [Signer(names.get(r.user_id, ""), r.signature) for r in rows]
+
+
+@dataclass(frozen=True)
+class MapPin:
+    """A task on the task map: its number in the list, where it is drawn (``x``, ``y`` in
+    the map's own units) and where it is (for the phone's map app)."""
+
+    number: int
+    task_id: int
+    name: str
+    address: str
+    x: float
+    y: float
+    latitude: float
+    longitude: float
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class TaskMap:
+    """The officer's tasks placed by their coordinates, with the box they were fitted into
+    (the page's script places the officer in the same box)."""
+
+    width: float
+    height: float
+    pins: list[MapPin]
+    west: float
+    east: float
+    south: float
+    north: float
+    unplaced: int  # tasks whose business has no coordinates
+
+
+MAP_WIDTH = 100.0
+_MAP_MARGIN = 0.12  # of the span, so pins at the edge are whole
+_MIN_SPAN_DEG = 0.01  # about 1 km: one task, or tasks in one street, still get a box
+
+
+def task_map(rows: Sequence[TaskRow], *, today: date) -> TaskMap | None:
+    """The tasks in ``rows`` on a plain map (no base map: the platform uses no outside map
+    service, so the map shows where the tasks lie from each other and from the officer,
+    and each pin opens the phone's own map app). None when no task has coordinates."""
+    placed = [
+        (n, r) for n, r in enumerate(rows, 1) if r.latitude is not None and r.longitude is not None
+    ]
+    if not placed:
+        return None
+    lats = [float(r.latitude) for _, r in placed if r.latitude is not None]
+    lons = [float(r.longitude) for _, r in placed if r.longitude is not None]
+    mid = (min(lats) + max(lats)) / 2
+    # East-west degrees shrink with latitude: scale them so distances look right.
+    squeeze = max(math.cos(math.radians(mid)), 0.1)
+    lat_span = max(max(lats) - min(lats), _MIN_SPAN_DEG)
+    lon_span = max(max(lons) - min(lons), _MIN_SPAN_DEG / squeeze)
+    south = (min(lats) + max(lats) - lat_span) / 2 - lat_span * _MAP_MARGIN
+    north = south + lat_span * (1 + 2 * _MAP_MARGIN)
+    west = (min(lons) + max(lons) - lon_span) / 2 - lon_span * _MAP_MARGIN
+    east = west + lon_span * (1 + 2 * _MAP_MARGIN)
+    height = min(max(MAP_WIDTH * (north - south) / ((east - west) * squeeze), 45.0), 120.0)
+    pins = [
+        MapPin(
+            number=n,
+            task_id=r.task.id,
+            name=r.business_name,
+            address=r.business_address,
+            x=round((float(r.longitude or 0) - west) / (east - west) * MAP_WIDTH, 2),
+            y=round((north - float(r.latitude or 0)) / (north - south) * height, 2),
+            latitude=float(r.latitude or 0),
+            longitude=float(r.longitude or 0),
+            overdue=r.task.due_on < today,
+        )
+        for n, r in placed
+    ]
+    return TaskMap(
+        width=MAP_WIDTH,
+        height=round(height, 2),
+        pins=pins,
+        west=west,
+        east=east,
+        south=south,
+        north=north,
+        unplaced=len(rows) - len(placed),
+    )

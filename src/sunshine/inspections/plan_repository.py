@@ -757,6 +757,9 @@ class TaskRow:
     inspection_id: int | None
     inspection_reference: str | None
     result: InspectionResult | None
+    business_address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 def _task_rows(stmt: Select[*tuple[Any, ...]], session: Session) -> list[TaskRow]:
@@ -775,6 +778,9 @@ def _task_select() -> Select[*tuple[Any, ...]]:
             Inspection.id,
             Inspection.reference,
             Inspection.result,
+            Business.address,
+            Business.latitude,
+            Business.longitude,
         )
         .join(Business, Business.id == InspectionTask.business_id)
         .join(OrgUnit, OrgUnit.id == InspectionTask.org_unit_id)

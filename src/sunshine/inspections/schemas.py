@@ -89,6 +89,8 @@ class InspectionIn(BaseModel):
     location_accuracy_m: Annotated[float | None, Field(ge=0)] = None
     remarks: Annotated[str, Field(max_length=5_000)] = ""
     client_key: Annotated[str | None, Field(min_length=8, max_length=64)] = None
+    # The task the device took the inspection for: a task changed meanwhile is a 409.
+    task_id: int | None = None
     signatures: Annotated[list[SignatureIn], Field(max_length=12)] = []
     photos: Annotated[list[PhotoIn], Field(max_length=40)] = []
 
@@ -122,6 +124,7 @@ class InspectionRead(BaseModel):
     representative_name: str
     representative_signature: str
     client_key: str | None
+    task_id: int | None
 
 
 class InspectionDetail(InspectionRead):

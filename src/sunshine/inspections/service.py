@@ -29,7 +29,7 @@ from sunshine.core.errors import ConflictError, FieldProblem, ValidationFailed
 from sunshine.core.evidence_models import EvidenceKind
 from sunshine.core.i18n import N_, Message
 from sunshine.core.time import to_local, utc_now
-from sunshine.inspections import checklists
+from sunshine.inspections import checklists, hooks
 from sunshine.inspections import repository as repo
 from sunshine.inspections import tasks as inspection_tasks
 from sunshine.inspections.enums import InspectionKind, InspectionResult, ItemOutcome
@@ -123,6 +123,7 @@ class InspectionForm:
     location_accuracy_m: float | None = None
     remarks: str = ""
     client_key: str | None = None
+    task_id: int | None = None  # the task the device took the inspection for, if any
     signatures: Sequence[Signature] = ()
     photos: Sequence[ItemPhoto] = ()
 
@@ -145,6 +146,11 @@ def record_inspection(*, session: Session, actor: Principal, form: InspectionFor
             return _same_record(stored, form)
     business = get_business(session=session, actor=actor, business_id=form.business_id)
     checklist = _checklist_for(session, business, form.checklist_id)
+    task = None
+    if form.task_id is not None:
+        task = inspection_tasks.task_for_record(
+            session=session, actor=actor, task_id=form.task_id, business_id=business.id
+        )
     items = list(repo.items_of(session, checklist.id))
     check = _Check()
     outcomes = _answers(check, form, items, business)
@@ -169,8 +175,9 @@ def record_inspection(*, session: Session, actor: Principal, form: InspectionFor
         session=session, uploads=[p.upload for p in form.photos], rules=_PHOTOS
     )
     inspection = _store(session, actor, form, business, checklist, outcomes, result)
-    inspection_tasks.fulfil_with(session=session, actor=actor, inspection=inspection)
+    inspection_tasks.fulfil_with(session=session, actor=actor, inspection=inspection, task=task)
     _attach_files(session, actor, inspection, form, signed, photographed)
+    hooks.inspection_recorded(session=session, actor=actor, inspection=inspection)
     # The store page publishes the record (Order 49 art. 39): its cached copies go.
     invalidate_after_commit(session, *store_cache_keys(business.public_code))
     return inspection

@@ -28,7 +28,13 @@ from sunshine.auth.principal import Principal
 from sunshine.cases import repository as cases_repo
 from sunshine.cases import service as cases_service
 from sunshine.cases.enums import CaseState
-from sunshine.core.errors import ConflictError, FieldProblem, NotFoundError, ValidationFailed
+from sunshine.core.errors import (
+    ConflictError,
+    DomainError,
+    FieldProblem,
+    NotFoundError,
+    ValidationFailed,
+)
 from sunshine.core.i18n import N_
 from sunshine.core.pagination import Page, PageRequest
 from sunshine.core.time import today_local, utc_now
@@ -376,14 +382,55 @@ def cancel_task(*, session: Session, actor: Principal, task_id: int, reason: str
     return task
 
 
+class TaskChanged(ConflictError):
+    """The task an inspection was recorded for changed after the device took it (cancelled,
+    done by another inspection, given to other officers): the record is not stored until the
+    inspector decides to record it without the task."""
+
+    def __init__(self, message: str, **params: str) -> None:
+        DomainError.__init__(
+            self, message=message, status=409, slug="task-changed", params=dict(params)
+        )
+
+
+def task_for_record(
+    *, session: Session, actor: Principal, task_id: int, business_id: int
+) -> InspectionTask:
+    """The task a device says its inspection fulfils, as it stands now: refused when it is
+    not a task the actor may see (another station's) or not of this business, and a
+    :class:`TaskChanged` conflict when it changed since the device took it."""
+    access.require_regulator(actor)
+    task = repo.get_task(session, task_id=task_id, scope=access.task_condition(actor))
+    if task is None or task.business_id != business_id:
+        raise ValidationFailed(
+            [FieldProblem("task_id", N_("not a task of this business in your jurisdiction"))]
+        )
+    if task.status is TaskStatus.CANCELLED:
+        raise TaskChanged(N_("The task was cancelled after this inspection began."))
+    if task.status is TaskStatus.DONE:
+        raise TaskChanged(N_("Another inspection fulfilled the task after this one began."))
+    officers = repo.inspectors_of_tasks(session, [task.id]).get(task.id, [])
+    if actor.user_id not in officers:
+        raise TaskChanged(N_("The task was given to other officers after this inspection began."))
+    return task
+
+
 def fulfil_with(
-    *, session: Session, actor: Principal, inspection: Inspection
+    *,
+    session: Session,
+    actor: Principal,
+    inspection: Inspection,
+    task: InspectionTask | None = None,
 ) -> InspectionTask | None:
-    """The inspection just recorded fulfils the open task of its business that the
-    recording officer is one of the inspectors of (the one due first), if there is one."""
+    """The inspection just recorded fulfils ``task`` (checked by :func:`task_for_record`)
+    or else the open task of its business that the recording officer is one of the
+    inspectors of (the one due first), if there is one."""
     if actor.user_id is None:
         return None
-    task = repo.open_task_for(session, business_id=inspection.business_id, user_id=actor.user_id)
+    if task is None:
+        task = repo.open_task_for(
+            session, business_id=inspection.business_id, user_id=actor.user_id
+        )
     if task is None:
         return None
     inspection.task_id = task.id

@@ -175,6 +175,7 @@
       client_key: record.client_key,
       business_id: record.business_id,
       checklist_id: form.checklist_id,
+      task_id: form.task_id || null,
       kind: form.kind,
       started_at: form.started_at,
       finished_at: form.finished_at,
@@ -277,6 +278,8 @@
       record.message = "";
     } else if (status === 409) {
       record.state = "conflict";
+      // "task-changed": the task was cancelled, done or reassigned; otherwise the checklist.
+      record.conflict = answer.type === "task-changed" ? "task" : "checklist";
     } else if (status === 401 || status === 403) {
       record.state = "waiting";
       record.message = status === 401 ? T.sign_in_again : (answer.detail || T.sign_in_again);
@@ -377,6 +380,19 @@
     const editUrl = SCOPE + "/businesses/" + record.business_id + "/inspect?record=" + encodeURIComponent(record.client_key);
     if (record.state === "stored" && record.record_url) {
       actions.append(el("a", { class: "btn btn-sm btn-outline-success", href: record.record_url, text: T.open_record }));
+    } else if (record.state === "conflict" && record.conflict === "task") {
+      const untie = el("button", { type: "button", class: "btn btn-sm btn-warning record-without-task", text: T.record_without_task });
+      untie.addEventListener("click", async function () {
+        // The inspection happened: it is kept, and stored as one not made for the task.
+        record.form.task_id = null;
+        record.state = "waiting";
+        record.message = "";
+        record.conflict = null;
+        await idb.put(OUTBOX, record);
+        await refreshOutboxViews();
+        syncOutbox();
+      });
+      actions.append(untie);
     } else if (record.state === "conflict") {
       actions.append(el("a", { class: "btn btn-sm btn-warning reload-checklist", href: editUrl, text: T.reload_checklist }));
     } else if (record.state === "refused") {
@@ -410,6 +426,7 @@
   function initHome() {
     const button = document.getElementById("sync-now");
     if (button) { button.addEventListener("click", syncOutbox); }
+    placeMeOnMap();
     document.body.addEventListener("htmx:sendError", function () {
       const warning = document.getElementById("search-offline");
       if (warning) { warning.textContent = T.search_offline; warning.hidden = false; }
@@ -418,6 +435,24 @@
       const warning = document.getElementById("search-offline");
       if (warning && event.detail.successful) { warning.hidden = true; }
     });
+  }
+
+  // The officer on the task map, in the box the server fitted the tasks into (shown only
+  // when inside it: far away, the dot would say nothing).
+  function placeMeOnMap() {
+    const map = document.getElementById("task-map");
+    if (!map || !navigator.geolocation) { return; }
+    navigator.geolocation.getCurrentPosition(function (position) {
+      const box = map.dataset;
+      const x = (position.coords.longitude - Number(box.west)) / (Number(box.east) - Number(box.west)) * 100;
+      const y = (Number(box.north) - position.coords.latitude) / (Number(box.north) - Number(box.south)) * Number(box.height);
+      if (x < 0 || x > 100 || y < 0 || y > Number(box.height)) { return; }
+      const me = document.getElementById("map-me");
+      me.setAttribute("transform", "translate(" + x.toFixed(2) + " " + y.toFixed(2) + ")");
+      me.hidden = false;
+      me.removeAttribute("hidden");
+      document.getElementById("map-me-note").hidden = false;
+    }, function () {}, { enableHighAccuracy: false, timeout: 10000, maximumAge: 300000 });
   }
 
   // -- business page: keep its inspection for offline work ------------------------------
@@ -467,6 +502,7 @@
     return {
       client_key: newKey(),
       checklist_id: checklist.id,
+      task_id: page.dataset.taskId ? Number(page.dataset.taskId) : null,
       kind: "routine",
       started_at: serverNow().toISOString(),
       finished_at: null,

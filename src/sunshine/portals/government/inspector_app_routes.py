@@ -70,6 +70,7 @@ SCRIPT_TEXTS = {
         "The checklist changed. Answers to items that still exist were kept; check the rest."
     ),
     "discard": N_("Discard"),
+    "record_without_task": N_("Record it without the task"),
     "discard_confirm": N_("Discard this record from the phone? It was not stored."),
     "sign_in_again": N_("Sign in again to send it."),
     "network_error": N_("No network; it will be sent when the network returns."),
@@ -147,6 +148,7 @@ def app_home(request: Request, session: DbSession, principal: Regulator) -> Resp
             recent=recent,
             result_labels=RESULT_LABELS,
             my_tasks=mine.page.items,
+            task_map=inspector_app.task_map(mine.page.items, today=today_local()),
             today=today_local(),
         ),
     )
@@ -179,6 +181,7 @@ def app_business(
                 business.licence_status, business.licence_expiry_date, today_local()
             ),
             result_labels=RESULT_LABELS,
+            today=today_local(),
         ),
     )
 
@@ -197,6 +200,7 @@ def app_inspect(
         _app_context(
             request,
             b=profile.business,
+            task=profile.my_task,
             kinds=list(InspectionKind),
         ),
     )
@@ -263,6 +267,7 @@ def _problem_json(request: Request, error: DomainError) -> JSONResponse:
     return JSONResponse(
         {
             "status": error.status,
+            "type": error.slug,
             "detail": error.render(_),
             "errors": [
                 {"field": p.field, "code": p.code, "message": p.render(_)} for p in error.problems
