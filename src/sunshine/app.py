@@ -202,6 +202,7 @@ def routers() -> list[tuple[APIRouter, str]]:
     from sunshine.inspections.tasks_api import router as inspection_tasks_api_router
     from sunshine.notifications.api import router as inbox_api_router
     from sunshine.portals.enterprise.complaints_routes import router as biz_complaints_router
+    from sunshine.portals.enterprise.inspections_routes import router as biz_inspections_router
     from sunshine.portals.enterprise.reviews_routes import router as biz_reviews_router
     from sunshine.portals.enterprise.routes import router as enterprise_router
     from sunshine.portals.enterprise.sampling_routes import router as biz_sampling_router
@@ -254,6 +255,7 @@ def routers() -> list[tuple[APIRouter, str]]:
         (biz_reviews_router, "/biz"),
         (biz_complaints_router, "/biz"),
         (biz_sampling_router, "/biz"),
+        (biz_inspections_router, "/biz"),
         (gov_submissions_router, "/gov"),
         (gov_sampling_router, "/gov"),
         (gov_sampling_plans, "/gov"),
