@@ -126,6 +126,72 @@ def _fill_inspection(phone: Page, *, fail: bool) -> None:
     expect(phone.locator("#geo-state")).to_contain_text("30.65700")
 
 
+def _my_open_task(e2e: E2EServer, token: str) -> dict[str, Any]:
+    """An open task of inspector_a's with chief_a as the other officer (the demo plants one)."""
+    mine = _call(e2e, "/api/v1/inspection-tasks?queue=mine&per_page=50", token=token)
+    body = {"username": "chief_a", "password": DEMO_PASSWORD}
+    chief_token = str(_call(e2e, "/api/v1/auth/token", form=body)["access_token"])
+    chief = _call(e2e, "/api/v1/me", token=chief_token)["id"]
+    found = [t for t in mine["items"] if t["status"] == "open" and chief in t["inspector_ids"]]
+    assert found, f"no open task of inspector_a with chief_a: {mine}"
+    return dict(found[0])
+
+
+def test_a_task_cancelled_while_offline_is_a_conflict_settled_without_the_task(
+    e2e: E2EServer, new_page: NewPage, shot: Shot
+) -> None:
+    """Runs first in this file: the other tests record inspections that could fulfil the
+    demo's task."""
+    token = _token(e2e)
+    task = _my_open_task(e2e, token)
+    before = len(_history(e2e, token, task["business_id"]))
+    phone = new_page("phone")
+    _open_app(phone, e2e)
+    # The home maps the officer's tasks; the task leads to its business.
+    expect(phone.locator("#task-map .map-pin")).not_to_have_count(0)
+    expect(phone.locator(f'#task-map .map-pin[data-task="{task["id"]}"]')).to_have_count(1)
+    shot(phone, "home-task-map")
+    phone.locator(f'#my-tasks .list-group a[data-task="{task["id"]}"]').click()
+    phone.wait_for_url(f"**/gov/app/businesses/{task['business_id']}")
+    expect(phone.locator("#my-task")).to_have_attribute("data-task", str(task["id"]))
+    expect(phone.locator("html[data-offline-ready=yes]")).to_have_count(1)
+
+    phone.context.set_offline(True)
+    phone.locator("#start-inspection").click()
+    expect(phone.locator("#inspection-form")).to_be_visible()
+    _fill_inspection(phone, fail=False)
+    phone.locator("#save-inspection").click()
+    phone.wait_for_url("**/gov/app#outbox")
+    key = phone.locator(".outbox-item").first.get_attribute("data-key")
+
+    # Meanwhile the station chief cancels the task at a desk.
+    desk = new_page("portal")
+    sign_in(desk, "chief_a")
+    desk.goto(f"/gov/tasks/{task['id']}")
+    desk.locator("#cancel-reason").fill("商户已申请停业")
+    with desk.expect_navigation():
+        desk.locator("#task-cancel button[type=submit]").click()
+
+    phone.context.set_offline(False)
+    item = phone.locator(f'.outbox-item[data-key="{key}"]')
+    expect(item).to_have_attribute("data-state", "conflict", timeout=SYNC_MS)
+    assert len(_history(e2e, token, task["business_id"])) == before
+    # The refused POST (409) is on this page's record of failed requests, as it should be:
+    # the rest is done on a fresh page of the same phone.
+    again = phone.context.new_page()
+    phone.close()
+    again.goto("/gov/app")
+    item = again.locator(f'.outbox-item[data-key="{key}"]')
+    expect(item).to_have_attribute("data-state", "conflict")
+    expect(item.locator(".outbox-message")).to_contain_text("取消")
+    shot(again, "outbox-task-conflict")
+    item.locator(".record-without-task").click()
+    expect(item).to_have_attribute("data-state", "stored", timeout=SYNC_MS)
+    ours = [i for i in _history(e2e, token, task["business_id"]) if i["client_key"] == key]
+    assert len(ours) == 1 and ours[0]["task_id"] is None
+    shot(again, "outbox-task-conflict-stored")
+
+
 def test_an_inspection_done_offline_is_stored_once_when_the_network_returns(
     e2e: E2EServer, new_page: NewPage, shot: Shot
 ) -> None:
