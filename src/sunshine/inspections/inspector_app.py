@@ -24,7 +24,7 @@ from sunshine.core.errors import NotFoundError
 from sunshine.core.i18n import N_
 from sunshine.core.pagination import PageRequest
 from sunshine.inspections import plan_repository as plan_repo
-from sunshine.inspections import records
+from sunshine.inspections import plan_rules, records
 from sunshine.inspections import repository as repo
 from sunshine.inspections.enums import ItemOutcome
 from sunshine.inspections.models import (
@@ -73,6 +73,9 @@ class BusinessProfile:
     total: int
     open_problems: list[ItemLine]  # the failed items of the latest inspection
     my_task: InspectionTask | None = None  # the officer's open task for the business
+    # Until dynamic risk grading exists: the static level of the business's form and scale.
+    static_level: plan_rules.StaticLevelRule | None = None
+    frequency: plan_rules.Frequency | None = None
 
 
 @dataclass(frozen=True)
@@ -153,12 +156,18 @@ def business_profile(*, session: Session, actor: Principal, business_id: int) ->
     my_task = None
     if actor.user_id is not None:
         my_task = plan_repo.open_task_for(session, business_id=business_id, user_id=actor.user_id)
+    try:
+        level = plan_rules.static_level(business.form, business.scale)
+    except LookupError:  # a form no rule grades (the rules are data; say so, not fail)
+        level = None
     return BusinessProfile(
         business=business,
         history=list(history.items),
         total=history.total,
         open_problems=problems,
         my_task=my_task,
+        static_level=level,
+        frequency=plan_rules.frequency(level.level) if level else None,
     )
 
 
