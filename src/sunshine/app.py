@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import anyio.to_thread
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -292,8 +292,14 @@ def create_app() -> FastAPI:
         # tenth of a cheap request's time); it is on only where a collector is configured.
         telemetry={"tracing": telemetry, "metrics": telemetry, "logs": telemetry},
     )
+    from sunshine.portals.shared.deps import check_api_csrf
+
+    # A browser's state-changing API calls (session cookie) need the CSRF token too.
+    api_csrf = [Depends(check_api_csrf)]
     for router, prefix in routers():
-        app.include_router(router, prefix=prefix)
+        app.include_router(
+            router, prefix=prefix, dependencies=api_csrf if prefix == "/api/v1" else None
+        )
     app.mount("/static", CachedStatic(directory=str(files("sunshine") / "static")), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -169,6 +169,32 @@ def csrf_for(request: Request) -> str:
     return tokens.csrf_token(nonce) if nonce else ""
 
 
+# API calls authenticated by the credentials they carry, whatever cookie the browser sends.
+_CREDENTIAL_PATHS = frozenset({"/api/v1/auth/token"})
+
+
+async def check_api_csrf(request: Request, principal: CurrentPrincipal) -> None:
+    """Reject a state-changing API call authenticated by the portal's session cookie (not a
+    bearer token) unless it carries the session's CSRF token in ``X-CSRF-Token``.
+
+    Such a call comes from a browser: without the token, a page of another site could make
+    a signed-in officer's browser send it with the cookie. Integrations use bearer tokens
+    and anonymous callers have no session, so neither is affected.
+    """
+    if request.method in {"GET", "HEAD", "OPTIONS"} or _bearer(request):
+        return
+    if principal.user_id is None or request.url.path in _CREDENTIAL_PATHS:
+        return
+    nonce = csrf_nonce(request)
+    if nonce is None or not tokens.csrf_matches(nonce, request.headers.get("x-csrf-token")):
+        raise ForbiddenError(
+            N_(
+                "An API call signed in with the portal's session must carry its CSRF token "
+                "(X-CSRF-Token); integrations use a bearer token."
+            )
+        )
+
+
 async def check_csrf(request: Request, _principal: CurrentPrincipal) -> None:
     """Reject a state-changing portal request whose CSRF token does not match the session.
 
