@@ -203,23 +203,30 @@ def routers() -> list[tuple[APIRouter, str]]:
     from sunshine.notifications.api import router as inbox_api_router
     from sunshine.portals.enterprise.complaints_routes import router as biz_complaints_router
     from sunshine.portals.enterprise.inspections_routes import router as biz_inspections_router
+    from sunshine.portals.enterprise.rectification_routes import router as biz_rectification_router
     from sunshine.portals.enterprise.reviews_routes import router as biz_reviews_router
     from sunshine.portals.enterprise.routes import router as enterprise_router
     from sunshine.portals.enterprise.sampling_routes import router as biz_sampling_router
+    from sunshine.portals.enterprise.selfcheck_routes import router as biz_selfcheck_router
     from sunshine.portals.government import (
         cases_routes,
         checklists_routes,
         inspections_routes,
         lives_routes,
     )
+    from sunshine.portals.government.enforcement_routes import router as gov_enforcement_router
     from sunshine.portals.government.inspector_app_routes import router as inspector_app_router
     from sunshine.portals.government.plans_routes import router as gov_plans_router
+    from sunshine.portals.government.problems_routes import router as gov_problems_router
+    from sunshine.portals.government.rectification_routes import router as gov_rectification_router
     from sunshine.portals.government.routes import router as government_router
     from sunshine.portals.government.sampling_plans_routes import router as gov_sampling_plans
     from sunshine.portals.government.sampling_routes import router as gov_sampling_router
+    from sunshine.portals.government.selfcheck_routes import router as gov_selfcheck_router
     from sunshine.portals.government.submissions_routes import router as gov_submissions_router
     from sunshine.portals.government.tasks_routes import router as gov_tasks_router
     from sunshine.portals.public.draws_routes import router as public_draws_router
+    from sunshine.portals.public.hygiene_routes import router as public_hygiene_router
     from sunshine.portals.public.inspections_routes import router as public_inspections_router
     from sunshine.portals.public.reviews_routes import router as public_reviews_router
     from sunshine.portals.public.routes import router as public_router
@@ -241,6 +248,7 @@ def routers() -> list[tuple[APIRouter, str]]:
         (public_submissions_router, ""),
         (public_sampling_router, ""),
         (public_inspections_router, ""),
+        (public_hygiene_router, ""),
         (public_draws_router, ""),
         (evidence_router, ""),
         (government_router, "/gov"),
@@ -248,6 +256,10 @@ def routers() -> list[tuple[APIRouter, str]]:
         (checklists_routes.router, "/gov"),
         (lives_routes.router, "/gov"),
         (inspections_routes.router, "/gov"),
+        (gov_problems_router, "/gov"),
+        (gov_rectification_router, "/gov"),
+        (gov_enforcement_router, "/gov"),
+        (gov_selfcheck_router, "/gov"),
         (inspector_app_router, "/gov"),
         (gov_plans_router, "/gov"),
         (gov_tasks_router, "/gov"),
@@ -256,6 +268,8 @@ def routers() -> list[tuple[APIRouter, str]]:
         (biz_complaints_router, "/biz"),
         (biz_sampling_router, "/biz"),
         (biz_inspections_router, "/biz"),
+        (biz_rectification_router, "/biz"),
+        (biz_selfcheck_router, "/biz"),
         (gov_submissions_router, "/gov"),
         (gov_sampling_router, "/gov"),
         (gov_sampling_plans, "/gov"),

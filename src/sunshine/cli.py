@@ -412,6 +412,9 @@ def build_parser() -> argparse.ArgumentParser:
     from sunshine.inspections.draws_cli import add_commands as add_draw_commands
 
     add_draw_commands(sub)
+    from sunshine.inspections.hygiene_cli import add_commands as add_hygiene_commands
+
+    add_hygiene_commands(sub)
     return parser
 
 

@@ -1,6 +1,8 @@
 """Imports every table so the metadata is complete (Alembic, tests)."""
 
-import sunshine.inspections.plan_models  # noqa: F401 - plans, draws and tasks
+import sunshine.inspections.plan_models  # plans, draws and tasks
+import sunshine.inspections.rectification_models  # orders, penalties
+import sunshine.inspections.self_models  # noqa: F401 - self-inspections and their to-dos
 from sunshine.api.open311.models import Open311Client
 from sunshine.audit.models import AuditEntry, AuditHead
 from sunshine.auth.models import User
@@ -17,6 +19,7 @@ from sunshine.cogovernance.reviews.models import Review, ReviewAppeal, ReviewSum
 from sunshine.cogovernance.submissions.models import SubmissionIntake
 from sunshine.core.db import Base
 from sunshine.core.evidence_models import EvidenceFile
+from sunshine.inspections.hygiene_models import HygieneScore
 from sunshine.inspections.lives_models import LivesBusiness, LivesInspection, LivesViolation
 from sunshine.inspections.models import Checklist, ChecklistItem, ChecklistSection
 from sunshine.notifications.models import Delivery, Notification
@@ -40,6 +43,7 @@ __all__ = [
     "ComplaintEvent",
     "Delivery",
     "EvidenceFile",
+    "HygieneScore",
     "ImportJob",
     "InsurancePolicy",
     "LivesBusiness",

@@ -34,8 +34,9 @@ def test_the_demo_cases_are_a_realistic_mix(session: Session, demo: Demo) -> Non
     cases = _seed(session, demo, per_county=24)
     assert len(cases) == 48
     assert {c.county_code for c in cases} == set(demo.counties)
-    # Failed-sample cases are opened by the sampling demo, from its failed samples.
-    assert {c.kind for c in cases} == set(CaseKind) - {CaseKind.SAMPLING}
+    # Failed-sample cases are opened by the sampling demo, from its failed samples, and
+    # enforcement cases by the rectification demo, from overdue orders.
+    assert {c.kind for c in cases} == set(CaseKind) - {CaseKind.SAMPLING, CaseKind.ENFORCEMENT}
     states = {c.state for c in cases}
     assert {CaseState.RECEIVED, CaseState.ACCEPTED, CaseState.VERIFYING} <= states
     assert {CaseState.CLOSED, CaseState.REJECTED} <= states

@@ -176,6 +176,7 @@ def test_statistics_through_the_api(client: TestClient, session: Session) -> Non
         "report",
         "lead",
         "sampling",
+        "enforcement",
     }
     neighbour = client.get("/api/v1/case-statistics", headers=api_token(client, "inspector_b"))
     assert neighbour.json()["by_area"] == []

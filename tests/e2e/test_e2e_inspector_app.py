@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import timedelta
@@ -126,15 +127,43 @@ def _fill_inspection(phone: Page, *, fail: bool) -> None:
     expect(phone.locator("#geo-state")).to_contain_text("30.65700")
 
 
-def _my_open_task(e2e: E2EServer, token: str) -> dict[str, Any]:
-    """An open task of inspector_a's with chief_a as the other officer (the demo plants one)."""
-    mine = _call(e2e, "/api/v1/inspection-tasks?queue=mine&per_page=50", token=token)
+def _post_json(e2e: E2EServer, path: str, token: str, body: dict[str, Any]) -> Any:
+    request = urllib.request.Request(
+        e2e.base_url + path,
+        data=json.dumps(body).encode(),
+        headers={
+            "accept": "application/json",
+            "content-type": "application/json",
+            "authorization": f"Bearer {token}",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=15) as answer:
+        return json.loads(answer.read().decode())
+
+
+def _task_for_inspector_a(e2e: E2EServer, token: str) -> dict[str, Any]:
+    """A new task of inspector_a and chief_a: chief_a asks, through the API, for an
+    inspection of the business of one of the station's open cases."""
     body = {"username": "chief_a", "password": DEMO_PASSWORD}
     chief_token = str(_call(e2e, "/api/v1/auth/token", form=body)["access_token"])
     chief = _call(e2e, "/api/v1/me", token=chief_token)["id"]
-    found = [t for t in mine["items"] if t["status"] == "open" and chief in t["inspector_ids"]]
-    assert found, f"no open task of inspector_a with chief_a: {mine}"
-    return dict(found[0])
+    me = _call(e2e, "/api/v1/me", token=token)["id"]
+    cases = _call(e2e, "/api/v1/cases?queue=open&per_page=100", token=chief_token)["items"]
+    for case in cases:
+        if not case.get("business_id"):
+            continue
+        try:
+            return dict(
+                _post_json(
+                    e2e,
+                    f"/api/v1/cases/{case['id']}/inspection-task",
+                    chief_token,
+                    {"inspector_ids": [me, chief]},
+                )
+            )
+        except urllib.error.HTTPError:  # the case has its task already, or no clock
+            continue
+    raise AssertionError("no open case of chief_a's station to ask an inspection for")
 
 
 def test_a_task_cancelled_while_offline_is_a_conflict_settled_without_the_task(
@@ -143,7 +172,7 @@ def test_a_task_cancelled_while_offline_is_a_conflict_settled_without_the_task(
     """Runs first in this file: the other tests record inspections that could fulfil the
     demo's task."""
     token = _token(e2e)
-    task = _my_open_task(e2e, token)
+    task = _task_for_inspector_a(e2e, token)
     before = len(_history(e2e, token, task["business_id"]))
     phone = new_page("phone")
     _open_app(phone, e2e)

@@ -133,7 +133,11 @@ def test_two_failed_key_items_are_non_compliant_and_a_typed_result_must_agree(
     inspection = service.record_inspection(
         session=session,
         actor=inspector,
-        form=replace(form, stated_result=InspectionResult.NONCOMPLIANT),
+        form=replace(
+            form,
+            stated_result=InspectionResult.NONCOMPLIANT,
+            rectify_by=to_local(form.started_at).date() + timedelta(days=3),
+        ),
     )
     assert inspection.result is InspectionResult.NONCOMPLIANT
 

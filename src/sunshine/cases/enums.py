@@ -35,3 +35,4 @@ class CaseKind(StrEnum):
     REPORT = "report"  # 举报: an enforcement lead from anyone
     LEAD = "lead"  # 线索: a finding of the platform itself (sampling, camera, ledger, ...)
     SAMPLING = "sampling"  # 抽检不合格核查处置: a failed sample, opened by the sampling service
+    ENFORCEMENT = "enforcement"  # 立案查处: filed from a rectification order (inspections)

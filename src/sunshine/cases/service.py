@@ -41,6 +41,7 @@ _PREFIX = {
     CaseKind.REPORT: "JB",
     CaseKind.LEAD: "XS",
     CaseKind.SAMPLING: "CJ",  # 抽检
+    CaseKind.ENFORCEMENT: "LA",  # 立案
 }
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
 

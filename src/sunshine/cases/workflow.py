@@ -183,6 +183,22 @@ KINDS: Mapping[CaseKind, KindConfig] = {
         actors=_STANDARD_ACTORS,
         automatic=frozenset({CaseAction.ESCALATE}),
     ),
+    CaseKind.ENFORCEMENT: KindConfig(
+        kind=CaseKind.ENFORCEMENT,
+        reviewed=True,
+        clocks=(
+            # A filed case (立案) is decided within 90 days of filing, extendable by 30 with
+            # the head's approval (penalty procedure Art. 64, see limits.py): the case is
+            # opened on the day it is filed, and the decision is its handling.
+            ClockSpec(
+                "case.decide",
+                CaseState.RECEIVED,
+                frozenset({CaseState.HANDLED, CaseState.REVIEWED}) | _CLOSED_OR_REJECTED,
+            ),
+        ),
+        actors=_STANDARD_ACTORS,
+        automatic=frozenset({CaseAction.ESCALATE}),
+    ),
     CaseKind.LEAD: KindConfig(
         kind=CaseKind.LEAD,
         reviewed=False,

@@ -160,6 +160,10 @@ OWNER_POLICIES: dict[str, str] = {
     "case_note": "sunshine.cases.notes:evidence_access",
     "inspection": "sunshine.inspections.records:evidence_access",
     "sample": "sunshine.sampling.records:evidence_access",
+    "rectification_item": "sunshine.inspections.rectification:evidence_access",
+    "penalty_decision": "sunshine.inspections.rectification_penalties:evidence_access",
+    "self_inspection": "sunshine.inspections.self_service:evidence_access",
+    "self_check_todo": "sunshine.inspections.self_service:todo_evidence_access",
 }
 
 

@@ -17,6 +17,9 @@ from sunshine.cogovernance.demo import seed_cogovernance
 from sunshine.cogovernance.reviews.demo import seed_reviews
 from sunshine.demo.seed import SeedResult
 from sunshine.inspections.demo import seed_plans
+from sunshine.inspections.hygiene_demo import seed_inspection_history
+from sunshine.inspections.rectification_demo import seed_rectification
+from sunshine.inspections.self_demo import seed_self_inspections
 from sunshine.notifications.demo import seed_notifications
 from sunshine.registry.models import Business
 from sunshine.sampling.demo import seed_sampling
@@ -72,6 +75,17 @@ def seed_activity(
         session=session, usernames=[a.username for a in result.accounts], today=today
     )
     seed_plans(session=session, seed=seed, today=today)  # plans, a published draw, tasks
+    seed_rectification(session=session, today=today)  # orders answered, overdue, one fined
+    seed_self_inspections(  # four weeks of businesses' self-inspections and their to-dos
+        session=session, seed=seed, today=today, counties=result.focus_counties
+    )
+    seed_inspection_history(  # last year's inspections, scored for the hygiene rating
+        session=session,
+        rng=random.Random(f"inspection-history-{seed}"),
+        today=today,
+        counties=result.focus_counties,
+        featured=owner_store,
+    )
     return ActivitySeeded(
         cases=cases.cases,
         reviews=reviews.reviews,

@@ -23,7 +23,10 @@ from sunshine.auth.principal import Principal
 from sunshine.inspections.models import Inspection
 
 #: Modules whose import registers listeners.
-LISTENER_MODULES: tuple[str, ...] = ()
+LISTENER_MODULES: tuple[str, ...] = (
+    "sunshine.inspections.rectification",
+    "sunshine.inspections.hygiene",
+)
 
 RecordedListener = Callable[[Session, Principal, Inspection], None]
 _listeners: list[RecordedListener] = []

@@ -351,7 +351,9 @@ def _check_result(check: _Check, form: InspectionForm, result: InspectionResult)
             stated=Message(RESULT_LABELS[form.stated_result]),
         )
     inspected_on = to_local(form.started_at).date()
-    if result is InspectionResult.BASICALLY_COMPLIANT:
+    # 不符合 too: whatever follows (an investigation, Order 49 art. 32), the business is
+    # ordered to correct by a deadline (行政处罚法 art. 28 ¶1), so the order has one.
+    if result is not InspectionResult.COMPLIANT:
         if form.rectify_by is None:
             check.add("rectify_by", N_("a written rectification order sets its deadline"))
         elif form.rectify_by <= inspected_on:

@@ -991,7 +991,7 @@
       .forEach(function ([signer, name]) {
         if (!form.signatures[signer]) { problems.push(fmt(T.missing_signature, { name: name || "" })); }
       });
-    if (form.result === "basically_compliant" && !form.rectify_by) { problems.push(T.missing_rectify_by); }
+    if (form.result && form.result !== "compliant" && !form.rectify_by) { problems.push(T.missing_rectify_by); }
     return problems;
   }
 

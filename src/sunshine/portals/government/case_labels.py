@@ -23,6 +23,7 @@ CASE_LABELS: dict[StrEnum, str] = {
     CaseKind.REPORT: N_("Report"),
     CaseKind.LEAD: N_("Lead"),
     CaseKind.SAMPLING: N_("Failed sample"),
+    CaseKind.ENFORCEMENT: N_("Enforcement case"),
     CaseState.RECEIVED: N_("Received"),
     CaseState.ACCEPTED: N_("Accepted"),
     CaseState.REJECTED: N_("Rejected"),
