@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from e2e_support import E2EServer, Shot, html_lang, path_of, sign_in
-from playwright.sync_api import Page
+from e2e_support import E2EServer, NewPage, Shot, html_lang, path_of, sign_in
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
@@ -133,3 +133,18 @@ def test_government_portal_switches_to_english_from_the_footer(portal: Page, sho
     assert menu.get_by_role("link", name="Businesses").is_visible()
     assert menu.get_by_role("link", name="Dashboard").is_visible()
     shot(portal, "english")
+
+
+def test_the_portal_menu_folds_away_on_a_phone(
+    e2e: E2EServer, new_page: NewPage, shot: Shot
+) -> None:
+    phone = new_page("phone")
+    sign_in(phone, "staff_a")
+    body = phone.locator("#menu-body")
+    expect(body).to_be_hidden()  # the page's own content comes first
+    phone.locator("#menu .menu-toggle:not(.menu-close)").click()
+    expect(body).to_be_visible()
+    expect(body.get_by_role("link", name="主体自查")).to_be_visible()
+    shot(phone, "menu-open")
+    phone.locator("#menu .menu-close").click()
+    expect(body).to_be_hidden()
