@@ -35,7 +35,7 @@ from sunshine.inspections.models import Inspection
 from sunshine.registry import repository as registry_repo
 from sunshine.registry.enums import BusinessCategory
 from sunshine.registry.models import Business
-from sunshine.registry.public import store_cache_keys
+from sunshine.registry.public import changes_by_date, store_cache_keys
 
 GRADE_LABELS = {
     HygieneGrade.EXCELLENT: N_("Excellent (big smile)"),
@@ -208,6 +208,15 @@ def business_rating(
         annual_since=since,
         table_code=latest.table_code,
     )
+
+
+@changes_by_date
+def _next_annual_change(session: Session, business_id: int, today: date) -> date | None:
+    """The day the annual grade on the store page changes by date alone: when the oldest
+    score it counts leaves the 12 months."""
+    since = rules.add_months(today, -12) + timedelta(days=1)
+    oldest = repo.oldest_score_since(session, business_id, since)
+    return rules.add_months(oldest, 12) if oldest else None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sunshine.inspections.enums import ItemOutcome
@@ -72,3 +72,12 @@ def scores_since(session: Session, business_id: int, since: date) -> Sequence[Hy
         .order_by(HygieneScore.inspected_on.desc(), HygieneScore.inspection_id.desc())
     )
     return session.execute(stmt).scalars().all()
+
+
+def oldest_score_since(session: Session, business_id: int, since: date) -> date | None:
+    """The date of the business's oldest scored inspection on or after ``since``."""
+    stmt = select(func.min(HygieneScore.inspected_on)).where(
+        HygieneScore.business_id == business_id, HygieneScore.inspected_on >= since
+    )
+    found: date | None = session.execute(stmt).scalar_one_or_none()
+    return found

@@ -23,7 +23,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -71,7 +71,7 @@ from sunshine.inspections.rectification_models import (
     RectificationOrderItem,
 )
 from sunshine.registry.models import Business
-from sunshine.registry.public import store_cache_keys
+from sunshine.registry.public import changes_by_date, store_cache_keys
 from sunshine.registry.service import get_business
 
 #: ``owner_type`` of the photos and PDFs of an answer's item (see ``core.evidence``).
@@ -139,6 +139,14 @@ def public_status(order: RectificationOrder, today: date) -> PublicStatus:
     if order.state is OrderState.OPEN and today > order.rectify_by:
         return PublicStatus.OVERDUE
     return PublicStatus.IN_PROGRESS
+
+
+@changes_by_date
+def _next_overdue_day(session: Session, business_id: int, today: date) -> date | None:
+    """The day the store page's 整改中 becomes 逾期未整改: after the earliest deadline of
+    the business's open orders."""
+    deadline = repo.next_deadline(session, business_id=business_id, today=today)
+    return deadline + timedelta(days=1) if deadline else None
 
 
 def may_be_filed(order: RectificationOrder, today: date) -> bool:

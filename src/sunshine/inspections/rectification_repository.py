@@ -277,3 +277,15 @@ def public_penalties(session: Session, business_id: int, limit: int) -> Sequence
         .limit(limit)
     )
     return session.execute(stmt).scalars().all()
+
+
+def next_deadline(session: Session, *, business_id: int, today: date) -> date | None:
+    """The earliest deadline, today or later, of the business's open orders (the day after
+    it, such an order shows as 逾期未整改)."""
+    stmt = select(func.min(RectificationOrder.rectify_by)).where(
+        RectificationOrder.business_id == business_id,
+        RectificationOrder.state == OrderState.OPEN,
+        RectificationOrder.rectify_by >= today,
+    )
+    found: date | None = session.execute(stmt).scalar_one_or_none()
+    return found

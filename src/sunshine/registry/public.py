@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -75,9 +77,37 @@ class StorePage:
     certificates: list[PublicCertificate]
     certificate_counts: dict[str, int]
     chain_name: str | None
-    # The first day on which a state shown (licence, certificates, cover) changes by itself.
+    # The first day on which a state shown (licence, certificates, cover, and what the
+    # providers of ``changes_by_date`` report) changes by itself.
     changes_on: date | None
     insurance: PublicCover | None = None
+
+
+#: Modules whose import registers a date on which something else the store page shows
+#: changes by date alone (a rectification deadline passing, a hygiene score leaving the 12
+#: months its annual grade counts): the registry does not know those records, so their
+#: owners say when the page stops being true. Imported on first use.
+DATE_CHANGE_MODULES: tuple[str, ...] = (
+    "sunshine.inspections.rectification",
+    "sunshine.inspections.hygiene",
+)
+
+#: ``(session, business_id, today) -> the first day after today on which it changes``.
+DateChange = Callable[[Session, int, date], date | None]
+_date_changes: list[DateChange] = []
+
+
+def changes_by_date(provider: DateChange) -> DateChange:
+    """Register ``provider`` (usable as a decorator); registering it twice keeps one."""
+    if provider not in _date_changes:
+        _date_changes.append(provider)
+    return provider
+
+
+def _other_changes(session: Session, business_id: int, today: date) -> list[date | None]:
+    for module in DATE_CHANGE_MODULES:
+        importlib.import_module(module)  # cached by Python after the first time
+    return [provider(session, business_id, today) for provider in list(_date_changes)]
 
 
 def store_cache_key(code: str, locale: str) -> str:
@@ -133,6 +163,7 @@ def store_page(*, session: Session, code: str, today: date | None = None) -> Sto
     changes.append(next_licence_change(row.licence_status, row.licence_expiry_date, today))
     cover, cover_change = _cover(session, row.id, today)
     changes.append(cover_change)
+    changes.extend(_other_changes(session, row.id, today))
     return StorePage(
         public_code=row.public_code,
         name=row.name,
