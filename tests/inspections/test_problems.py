@@ -190,3 +190,22 @@ def test_the_county_sees_its_failures_and_can_open_them(
 def test_the_public_cannot_see_problem_counts(client: TestClient, world: World) -> None:
     page = client.get("/gov/inspections/problems")
     assert page.status_code in (302, 303, 401, 403)
+
+
+@pytest.mark.parametrize("level", [RegionLevel.COUNTY, RegionLevel.TOWNSHIP])
+def test_the_page_s_single_read_counts_what_each_grouping_counts(
+    session: Session, world: World, level: RegionLevel
+) -> None:
+    """The report reads the period once (a cube by item, area and form) and rolls it up;
+    every roll-up equals the grouping's own query, narrowed to an item or not."""
+    scope = access.inspection_condition(principal_of(session, "city_leader"))
+    cube = repo.problem_cube(session, scope=scope, filters=_period(), area_level=level)
+    narrowed_to = [None, *(int(r.key) for r in cube.counts(Grouping.ITEM))]
+    for by in Grouping:
+        for item_id in narrowed_to if by is not Grouping.ITEM else [None]:
+            filters = ProblemFilter(_period().since, _period().until, item_id=item_id)
+            expected = repo.problem_counts(
+                session, scope=scope, filters=filters, by=by, area_level=level
+            )
+            assert cube.counts(by, item_id=item_id) == expected, (by, item_id)
+    assert cube.counts(Grouping.ITEM)  # the fixture's failures are there

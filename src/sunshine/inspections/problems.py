@@ -71,18 +71,18 @@ def problem_report(*, session: Session, actor: Principal, filters: ProblemFilter
     access.require_regulator(actor)
     scope = access.inspection_condition(actor)
     item = _item(session, filters.item_id)
-    everything = ProblemFilter(filters.since, filters.until, filters.area, filters.form)
-    counts = repo.problem_counts(session, scope=scope, filters=everything, by=Grouping.ITEM)
-    known = repo.items_by_id(session, [int(c.key) for c in counts])
-    items = [ItemProblems(known[int(c.key)], c) for c in counts if int(c.key) in known]
     level = _BELOW[
         filters.area[0] if filters.area else actor.jurisdiction_level or RegionLevel.TOWNSHIP
     ]
-    areas = repo.problem_counts(
-        session, scope=scope, filters=filters, by=Grouping.AREA, area_level=level
-    )
+    # One read of the period's results serves the three tables (each narrowed to the
+    # item chosen, if one, except the table of items).
+    cube = repo.problem_cube(session, scope=scope, filters=filters, area_level=level)
+    counts = cube.counts(Grouping.ITEM)
+    known = repo.items_by_id(session, [int(c.key) for c in counts])
+    items = [ItemProblems(known[int(c.key)], c) for c in counts if int(c.key) in known]
+    areas = cube.counts(Grouping.AREA, item_id=filters.item_id)
     names = {c.key: _name(session, c.key) for c in areas}
-    forms = repo.problem_counts(session, scope=scope, filters=filters, by=Grouping.FORM)
+    forms = cube.counts(Grouping.FORM, item_id=filters.item_id)
     return ProblemReport(
         filters=filters,
         area_level=level,
