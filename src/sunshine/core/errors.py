@@ -146,6 +146,18 @@ class ValidationFailed(DomainError):
         )
 
 
+@dataclass
+class ProblemList:
+    """The problems found so far while checking one input, each naming its field
+    (``items[2].note``); raised together once every check has run."""
+
+    problems: list[FieldProblem] = dataclasses.field(default_factory=list)
+
+    def add(self, where: str, message: str, **params: ParamValue) -> None:
+        """Note a problem; ``params`` fill the message (``code=`` is one of them here)."""
+        self.problems.append(FieldProblem(where, message, params=dict(params)))
+
+
 class TranslatableValueError(ValueError):
     """A ``ValueError`` whose message is a template with parameters.
 

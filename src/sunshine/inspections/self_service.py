@@ -15,7 +15,7 @@ frequency's default; the business closes it with a note and, if it likes, photos
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -23,13 +23,20 @@ from sqlalchemy.orm import Session
 from sunshine.audit import service as audit
 from sunshine.auth.principal import Principal
 from sunshine.core import evidence
-from sunshine.core.errors import ConflictError, FieldProblem, NotFoundError, ValidationFailed
+from sunshine.core.errors import (
+    ConflictError,
+    FieldProblem,
+    NotFoundError,
+    ProblemList,
+    ValidationFailed,
+)
 from sunshine.core.evidence_models import EvidenceKind
 from sunshine.core.i18n import N_, Message
 from sunshine.core.time import to_local, utc_now
 from sunshine.inspections import checklists, self_access
 from sunshine.inspections import repository as checklist_repo
 from sunshine.inspections import self_repository as repo
+from sunshine.inspections.answers import match_answers
 from sunshine.inspections.enums import ItemOutcome
 from sunshine.inspections.models import Checklist, ChecklistItem
 from sunshine.inspections.self_models import (
@@ -86,14 +93,6 @@ class SelfInspectionForm:
     checked_by_name: str
     remarks: str = ""
     photos: Sequence[SelfPhoto] = ()
-
-
-@dataclass
-class _Check:
-    problems: list[FieldProblem] = field(default_factory=list)
-
-    def add(self, where: str, message: str, **params: str | int | Message) -> None:
-        self.problems.append(FieldProblem(where, message, params=dict(params)))
 
 
 # Reading the checklist a self-inspection uses ------------------------------------------------
@@ -155,7 +154,7 @@ def record_self_inspection(
     period = period_of(form.frequency, checked_on)
     _refuse_second(session, business, period)
     checklist, items = items_for(session, business, form.frequency)
-    check = _Check()
+    check = ProblemList()
     outcomes = _answers(check, form, items, checked_on)
     _check_photos(check, form, {item.code for item, _ in outcomes})
     name = form.checked_by_name.strip()
@@ -206,28 +205,17 @@ def _refuse_second(session: Session, business: Business, period: Period) -> None
 
 
 def _answers(
-    check: _Check, form: SelfInspectionForm, items: list[ChecklistItem], checked_on: date
+    check: ProblemList, form: SelfInspectionForm, items: list[ChecklistItem], checked_on: date
 ) -> list[tuple[ChecklistItem, SelfAnswer]]:
-    by_code = {item.code: item for item in items}
-    seen: set[str] = set()
-    outcomes = []
-    for n, answer in enumerate(form.answers):
-        path = f"items[{n}]"
-        item = by_code.get(answer.item_code)
-        if item is None:
-            check.add(
-                f"{path}.item",
-                N_("'{code}' is not an item of this self-inspection"),
-                code=answer.item_code,
-            )
-            continue
-        if answer.item_code in seen:
-            check.add(f"{path}.item", N_("item {code} is answered twice"), code=item.code)
-            continue
-        seen.add(answer.item_code)
-        _check_answer(check, path, item, answer, checked_on)
-        outcomes.append((item, answer))
-    missing = [item.code for item in items if item.code not in seen]
+    outcomes, missing = match_answers(
+        check,
+        form.answers,
+        items,
+        unknown=N_("'{code}' is not an item of this self-inspection"),
+        check_answer=lambda path, item, answer: _check_answer(
+            check, path, item, answer, checked_on
+        ),
+    )
     if missing:
         check.add(
             "items",
@@ -238,7 +226,7 @@ def _answers(
 
 
 def _check_answer(
-    check: _Check, path: str, item: ChecklistItem, answer: SelfAnswer, checked_on: date
+    check: ProblemList, path: str, item: ChecklistItem, answer: SelfAnswer, checked_on: date
 ) -> None:
     if answer.outcome is ItemOutcome.FAIL and not answer.note.strip():
         check.add(f"{path}.note", N_("say what is wrong with item {code}"), code=item.code)
@@ -257,7 +245,7 @@ def _check_answer(
         )
 
 
-def _check_photos(check: _Check, form: SelfInspectionForm, answered: set[str]) -> None:
+def _check_photos(check: ProblemList, form: SelfInspectionForm, answered: set[str]) -> None:
     per_item: dict[str, int] = {}
     for n, photo in enumerate(form.photos):
         if photo.item_code not in answered:

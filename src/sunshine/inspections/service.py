@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -25,13 +25,14 @@ from sunshine.auth.principal import Principal
 from sunshine.cases.calendar import add_workdays
 from sunshine.core import evidence
 from sunshine.core.cache import invalidate_after_commit
-from sunshine.core.errors import ConflictError, FieldProblem, ValidationFailed
+from sunshine.core.errors import ConflictError, FieldProblem, ProblemList, ValidationFailed
 from sunshine.core.evidence_models import EvidenceKind
 from sunshine.core.i18n import N_, Message
 from sunshine.core.time import to_local, utc_now
 from sunshine.inspections import checklists, hooks
 from sunshine.inspections import repository as repo
 from sunshine.inspections import tasks as inspection_tasks
+from sunshine.inspections.answers import match_answers
 from sunshine.inspections.enums import InspectionKind, InspectionResult, ItemOutcome
 from sunshine.inspections.models import (
     Checklist,
@@ -128,14 +129,6 @@ class InspectionForm:
     photos: Sequence[ItemPhoto] = ()
 
 
-@dataclass
-class _Check:
-    problems: list[FieldProblem] = field(default_factory=list)
-
-    def add(self, where: str, message: str, **params: str | int | Message) -> None:
-        self.problems.append(FieldProblem(where, message, params=dict(params)))
-
-
 def record_inspection(*, session: Session, actor: Principal, form: InspectionForm) -> Inspection:
     """Store the inspection in ``form`` (see the module's rules) and return it; a record
     already stored under the same device key is returned as it is."""
@@ -152,7 +145,7 @@ def record_inspection(*, session: Session, actor: Principal, form: InspectionFor
             session=session, actor=actor, task_id=form.task_id, business_id=business.id
         )
     items = list(repo.items_of(session, checklist.id))
-    check = _Check()
+    check = ProblemList()
     outcomes = _answers(check, form, items, business)
     _check_inspectors(check, session, actor, business, form.inspector_ids)
     _check_signatures(check, form)
@@ -211,29 +204,16 @@ def _checklist_for(session: Session, business: Business, checklist_id: int) -> C
 
 
 def _answers(
-    check: _Check, form: InspectionForm, items: list[ChecklistItem], business: Business
+    check: ProblemList, form: InspectionForm, items: list[ChecklistItem], business: Business
 ) -> list[tuple[ChecklistItem, ItemAnswer]]:
-    by_code = {item.code: item for item in items}
-    seen: set[str] = set()
-    outcomes = []
-    for n, answer in enumerate(form.answers):
-        path = f"items[{n}]"
-        item = by_code.get(answer.item_code)
-        if item is None:
-            check.add(
-                f"{path}.item",
-                N_("'{code}' is not an item of this checklist"),
-                code=answer.item_code,
-            )
-            continue
-        if answer.item_code in seen:
-            check.add(f"{path}.item", N_("item {code} is answered twice"), code=answer.item_code)
-            continue
-        seen.add(answer.item_code)
-        _check_answer(check, path, item, answer, business)
-        outcomes.append((item, answer))
+    outcomes, missing = match_answers(
+        check,
+        form.answers,
+        items,
+        unknown=N_("'{code}' is not an item of this checklist"),
+        check_answer=lambda path, item, answer: _check_answer(check, path, item, answer, business),
+    )
     if form.kind is not InspectionKind.FLYING:
-        missing = [item.code for item in items if item.code not in seen]
         if missing:
             check.add(
                 "items",
@@ -246,7 +226,7 @@ def _answers(
 
 
 def _check_answer(
-    check: _Check, path: str, item: ChecklistItem, answer: ItemAnswer, business: Business
+    check: ProblemList, path: str, item: ChecklistItem, answer: ItemAnswer, business: Business
 ) -> None:
     if answer.outcome is ItemOutcome.FAIL and not answer.note.strip():
         check.add(f"{path}.note", N_("say what was found wrong with item {code}"), code=item.code)
@@ -267,7 +247,7 @@ def _check_answer(
 
 
 def _check_inspectors(
-    check: _Check,
+    check: ProblemList,
     session: Session,
     actor: Principal,
     business: Business,
@@ -298,7 +278,7 @@ def _covers(session: Session, user: User, business: Business) -> bool:
     return bool(getattr(business, _PLACE[unit.region_level]) == unit.region_code)
 
 
-def _check_signatures(check: _Check, form: InspectionForm) -> None:
+def _check_signatures(check: ProblemList, form: InspectionForm) -> None:
     """Each inspector and the business's representative sign, once each."""
     signers = [s.user_id for s in form.signatures]
     for user_id in dict.fromkeys(form.inspector_ids):
@@ -312,7 +292,7 @@ def _check_signatures(check: _Check, form: InspectionForm) -> None:
         check.add("signatures", N_("only the inspectors and the representative sign"))
 
 
-def _check_photos(check: _Check, form: InspectionForm, answered: set[str]) -> None:
+def _check_photos(check: ProblemList, form: InspectionForm, answered: set[str]) -> None:
     per_item: dict[str, int] = {}
     for n, photo in enumerate(form.photos):
         if photo.item_code not in answered:
@@ -332,7 +312,7 @@ def _check_photos(check: _Check, form: InspectionForm, answered: set[str]) -> No
             )
 
 
-def _check_times(check: _Check, form: InspectionForm) -> None:
+def _check_times(check: ProblemList, form: InspectionForm) -> None:
     if form.started_at.tzinfo is None or form.finished_at.tzinfo is None:
         check.add("started_at", N_("times carry their UTC offset"))
         return
@@ -342,7 +322,7 @@ def _check_times(check: _Check, form: InspectionForm) -> None:
         check.add("finished_at", N_("the inspection cannot end in the future"))
 
 
-def _check_result(check: _Check, form: InspectionForm, result: InspectionResult) -> None:
+def _check_result(check: ProblemList, form: InspectionForm, result: InspectionResult) -> None:
     if form.stated_result is not None and form.stated_result is not result:
         check.add(
             "result",

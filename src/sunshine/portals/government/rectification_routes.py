@@ -157,8 +157,24 @@ def review(
                 new_deadline=deadline,
             ),
         )
-    except ValidationFailed as exc:
+    except (ValidationFailed, ConflictError) as exc:
         session.rollback()
+        return _refused(request, session, principal, order_id, values, exc)
+    done = "accepted" if accept else "rejected"
+    return RedirectResponse(f"/gov/rectification/{order_id}?done={done}", status_code=303)
+
+
+def _refused(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    order_id: int,
+    values: forms.FormValues,
+    exc: ValidationFailed | ConflictError,
+) -> Response:
+    """The order again with what was refused: each field's problem (422), or why someone
+    else's change came first (409)."""
+    if isinstance(exc, ValidationFailed):
         return _detail_page(
             request,
             session,
@@ -168,19 +184,15 @@ def review(
             errors=exc.problems,
             status_code=422,
         )
-    except ConflictError as exc:
-        session.rollback()
-        return _detail_page(
-            request,
-            session,
-            principal,
-            order_id,
-            values=values,
-            alert=exc.render(translator(request)),
-            status_code=409,
-        )
-    done = "accepted" if accept else "rejected"
-    return RedirectResponse(f"/gov/rectification/{order_id}?done={done}", status_code=303)
+    return _detail_page(
+        request,
+        session,
+        principal,
+        order_id,
+        values=values,
+        alert=exc.render(translator(request)),
+        status_code=409,
+    )
 
 
 def _deadline(raw: str | None) -> date | None:
@@ -222,26 +234,7 @@ def file_case(
                 conditions=conditions,
             ),
         )
-    except ValidationFailed as exc:
+    except (ValidationFailed, ConflictError) as exc:
         session.rollback()
-        return _detail_page(
-            request,
-            session,
-            principal,
-            order_id,
-            values=values,
-            errors=exc.problems,
-            status_code=422,
-        )
-    except ConflictError as exc:
-        session.rollback()
-        return _detail_page(
-            request,
-            session,
-            principal,
-            order_id,
-            values=values,
-            alert=exc.render(translator(request)),
-            status_code=409,
-        )
+        return _refused(request, session, principal, order_id, values, exc)
     return RedirectResponse(f"/gov/enforcement/{case.id}?filed=1", status_code=303)
