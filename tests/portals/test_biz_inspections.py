@@ -16,6 +16,7 @@ from sunshine.auth.models import User
 from sunshine.auth.principal import SYSTEM
 from sunshine.core.time import to_local, utc_now
 from sunshine.inspections import checklists, inspector_app, service
+from sunshine.inspections import rectification_repository as rectification_repo
 from sunshine.inspections.enums import InspectionKind, ItemOutcome
 from sunshine.inspections.models import Inspection
 from sunshine.inspections.service import InspectionForm, ItemAnswer
@@ -73,6 +74,9 @@ def test_a_business_reads_its_own_inspection_records(client: TestClient, session
     assert "地面有油污，未及时清洁" in detail
     assert 'data-item="5.1" data-outcome="fail"' in detail
     assert 'id="rectify-by"' in detail
+    # The order the result set is one click away.
+    order = rectification_repo.order_of_inspection(session, inspection.id)
+    assert order is not None and f'href="/biz/rectification/{order.id}"' in detail
 
 
 def test_a_neighbouring_business_sees_none_of_them(client: TestClient, session: Session) -> None:

@@ -15,6 +15,7 @@ from sunshine.core.errors import NotFoundError
 from sunshine.core.i18n import N_
 from sunshine.core.pagination import Page, PageRequest
 from sunshine.inspections import records
+from sunshine.inspections import rectification_repository as rectification_repo
 from sunshine.inspections import repository as repo
 from sunshine.inspections.enums import ItemOutcome
 from sunshine.inspections.models import (
@@ -24,6 +25,7 @@ from sunshine.inspections.models import (
     Inspection,
     InspectionItemResult,
 )
+from sunshine.inspections.rectification_models import RectificationOrder
 from sunshine.registry.models import Business
 
 
@@ -35,6 +37,7 @@ class BusinessRecord:
     checklist: Checklist
     inspectors: list[str]
     sections: list[tuple[ChecklistSection, list[tuple[ChecklistItem, InspectionItemResult]]]]
+    order: RectificationOrder | None = None  # the rectification order the result set
 
     @property
     def failed(self) -> list[tuple[ChecklistItem, InspectionItemResult]]:
@@ -73,4 +76,5 @@ def own_record(*, session: Session, actor: Principal, inspection_id: int) -> Bus
             for section in repo.sections_of(session, checklist.id)
             if section.id in by_section
         ],
+        order=rectification_repo.order_of_inspection(session, shown.inspection.id),
     )
