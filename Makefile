@@ -59,6 +59,7 @@ bench: install
 	$(BIN)/python bench/case_workbench.py --backend postgresql
 	$(BIN)/python bench/draw.py --backend postgresql
 	$(BIN)/python bench/draw.py --backend sqlite
+	$(BIN)/python bench/inspections.py --backend postgresql
 
 clean:
 	rm -rf $(VENV) var test-output build *.egg-info src/*.egg-info
