@@ -96,7 +96,7 @@ class CachedStatic(StaticFiles):
 
 def _wants_html(request: Request) -> bool:
     path = request.url.path
-    return not path.startswith("/api/") and "text/html" in request.headers.get(
+    return not path.startswith(("/api/", "/epcis/")) and "text/html" in request.headers.get(
         "accept", "text/html"
     )
 
@@ -198,11 +198,13 @@ def routers() -> list[tuple[APIRouter, str]]:
     from sunshine.cases.api import router as cases_api_router
     from sunshine.cogovernance.reviews.api import router as reviews_api_router
     from sunshine.cogovernance.submissions.api import router as submissions_api_router
+    from sunshine.ingredients.api import router as ledger_api_router
     from sunshine.inspections.api import router as inspections_api_router
     from sunshine.inspections.tasks_api import router as inspection_tasks_api_router
     from sunshine.notifications.api import router as inbox_api_router
     from sunshine.portals.enterprise.complaints_routes import router as biz_complaints_router
     from sunshine.portals.enterprise.inspections_routes import router as biz_inspections_router
+    from sunshine.portals.enterprise.ledger_routes import router as biz_ledger_router
     from sunshine.portals.enterprise.rectification_routes import router as biz_rectification_router
     from sunshine.portals.enterprise.reviews_routes import router as biz_reviews_router
     from sunshine.portals.enterprise.routes import router as enterprise_router
@@ -216,6 +218,7 @@ def routers() -> list[tuple[APIRouter, str]]:
     )
     from sunshine.portals.government.enforcement_routes import router as gov_enforcement_router
     from sunshine.portals.government.inspector_app_routes import router as inspector_app_router
+    from sunshine.portals.government.ledger_routes import router as gov_ledger_router
     from sunshine.portals.government.plans_routes import router as gov_plans_router
     from sunshine.portals.government.problems_routes import router as gov_problems_router
     from sunshine.portals.government.rectification_routes import router as gov_rectification_router
@@ -239,6 +242,7 @@ def routers() -> list[tuple[APIRouter, str]]:
     from sunshine.portals.shared.training_routes import biz_router as biz_training_router
     from sunshine.portals.shared.training_routes import gov_router as gov_training_router
     from sunshine.sampling.api import router as sampling_api_router
+    from sunshine.traceability.epcis.api import router as epcis_router
 
     return [
         (public_router, ""),
@@ -289,6 +293,10 @@ def routers() -> list[tuple[APIRouter, str]]:
         (inbox_routes.public_router, ""),
         (inbox_api_router, "/api/v1"),
         (open311_router, "/open311/v2"),
+        (epcis_router, ""),
+        (biz_ledger_router, "/biz"),
+        (gov_ledger_router, "/gov"),
+        (ledger_api_router, "/api/v1"),
     ]
 
 

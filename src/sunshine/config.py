@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # is 2-8 MB; a minute of 1080p phone video is about 100 MB, so 50 MB means "short".
     evidence_photo_max_bytes: int = 10 * 1024 * 1024
     evidence_video_max_bytes: int = 50 * 1024 * 1024
+    # EPCIS capture: a document of 10,000 events with sensor data is about 10 MB.
+    epcis_max_document_bytes: int = 16 * 1024 * 1024
     storage_dir: Path = Path("var/files")
     session_max_age_s: int = 8 * 3600
     token_max_age_s: int = 3600

@@ -19,6 +19,7 @@ from sunshine.cogovernance.reviews.models import Review, ReviewAppeal, ReviewSum
 from sunshine.cogovernance.submissions.models import SubmissionIntake
 from sunshine.core.db import Base
 from sunshine.core.evidence_models import EvidenceFile
+from sunshine.ingredients.models import LedgerLine, Product, Supplier
 from sunshine.inspections.hygiene_models import HygieneScore
 from sunshine.inspections.lives_models import LivesBusiness, LivesInspection, LivesViolation
 from sunshine.inspections.models import Checklist, ChecklistItem, ChecklistSection
@@ -26,6 +27,7 @@ from sunshine.notifications.models import Delivery, Notification
 from sunshine.regions.models import OrgUnit, Region
 from sunshine.registry.models import Business, ImportJob, Staff, TrainingRecord
 from sunshine.sampling import models as sampling_tables  # noqa: F401 - samples, plans, tasks
+from sunshine.traceability.epcis import models as epcis_tables  # noqa: F401 - EPCIS events
 
 __all__ = [
     "AuditEntry",
@@ -46,12 +48,14 @@ __all__ = [
     "HygieneScore",
     "ImportJob",
     "InsurancePolicy",
+    "LedgerLine",
     "LivesBusiness",
     "LivesInspection",
     "LivesViolation",
     "Notification",
     "Open311Client",
     "OrgUnit",
+    "Product",
     "Region",
     "Report",
     "Review",
@@ -61,6 +65,7 @@ __all__ = [
     "RewardPayout",
     "Staff",
     "SubmissionIntake",
+    "Supplier",
     "TrainingRecord",
     "User",
     "WhistleblowerProfile",

@@ -61,3 +61,12 @@ def users_by_ids(session: Session, ids: Collection[int]) -> Sequence[User]:
     if not ids:
         return []
     return session.execute(select(User).where(User.id.in_(list(ids)))).scalars().all()
+
+
+def business_user_ids(session: Session, *, business_id: int, roles: Collection[Role]) -> list[int]:
+    """Active accounts of ``business_id`` with one of ``roles`` (those a business's
+    messages go to: who answers a complaint, a rectification order)."""
+    stmt = select(User.id).where(
+        User.business_id == business_id, User.role.in_(list(roles)), User.is_active.is_(True)
+    )
+    return list(session.execute(stmt).scalars())

@@ -164,6 +164,7 @@ OWNER_POLICIES: dict[str, str] = {
     "penalty_decision": "sunshine.inspections.rectification_penalties:evidence_access",
     "self_inspection": "sunshine.inspections.self_service:evidence_access",
     "self_check_todo": "sunshine.inspections.self_service:todo_evidence_access",
+    "ledger_line": "sunshine.ingredients.service:evidence_access",
 }
 
 
@@ -227,7 +228,7 @@ class ServedFile:
 @dataclass(frozen=True)
 class _Sniffed:
     kind: EvidenceKind
-    label: str  # "JPEG" | "PNG" | "WEBP" | "mp4" | "mov" | "webm" | "heif"
+    format_label: str  # "JPEG" | "PNG" | "WEBP" | "mp4" | "mov" | "webm" | "heif"
 
 
 class _Problem(Exception):
@@ -324,7 +325,7 @@ def _prepare_one(upload: Upload, name: str, rules: EvidenceRules) -> PreparedFil
             return _keep_photo(received, folder, token, name)
         if sniffed.kind is EvidenceKind.DOCUMENT:
             return _keep_document(received, folder, token, name)
-        return _keep_video(received, folder, token, name, sniffed.label)
+        return _keep_video(received, folder, token, name, sniffed.format_label)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -352,7 +353,7 @@ def _sniff(head: bytes, name: str, rules: EvidenceRules) -> _Sniffed:
     found = _sniff_head(head)
     if found is None:
         raise _Problem(WRONG_TYPE, "unsupported_type", 415, accepted=_accepted(rules))
-    if found.label == "heif":
+    if found.format_label == "heif":
         raise _Problem(HEIF, "unsupported_type", 415)
     if found.kind is EvidenceKind.DOCUMENT and found.kind not in rules.kinds:
         # Where only photos and videos are taken, a PDF is just another unsupported file.

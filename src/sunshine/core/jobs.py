@@ -44,6 +44,7 @@ JOB_MODULES = (
     "sunshine.notifications.tasks",
     "sunshine.cogovernance.submissions.tasks",
     "sunshine.cogovernance.complaints.tasks",
+    "sunshine.traceability.epcis.tasks",
 )
 
 F = TypeVar("F", bound=Callable[..., Any])

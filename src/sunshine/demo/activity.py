@@ -16,6 +16,7 @@ from sunshine.cases.demo import seed_cases
 from sunshine.cogovernance.demo import seed_cogovernance
 from sunshine.cogovernance.reviews.demo import seed_reviews
 from sunshine.demo.seed import SeedResult
+from sunshine.ingredients.demo import seed_ledger
 from sunshine.inspections.demo import seed_plans
 from sunshine.inspections.hygiene_demo import seed_inspection_history
 from sunshine.inspections.rectification_demo import seed_rectification
@@ -82,6 +83,13 @@ def seed_activity(
     seed_inspection_history(  # last year's inspections, scored for the hygiene rating
         session=session,
         rng=random.Random(f"inspection-history-{seed}"),
+        today=today,
+        counties=result.focus_counties,
+        featured=owner_store,
+    )
+    seed_ledger(  # a product library, suppliers and three months of purchase ledgers
+        session=session,
+        seed=seed,
         today=today,
         counties=result.focus_counties,
         featured=owner_store,

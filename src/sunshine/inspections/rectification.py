@@ -50,6 +50,7 @@ from sunshine.core.i18n import N_
 from sunshine.core.pagination import Page, PageRequest
 from sunshine.core.time import today_local, utc_now
 from sunshine.inspections import hooks
+from sunshine.inspections import rectification_messages as messages
 from sunshine.inspections import rectification_repository as repo
 from sunshine.inspections import repository as inspections_repo
 from sunshine.inspections.enums import InspectionKind, InspectionResult
@@ -224,6 +225,7 @@ def issue_order(
             "items": [item.code for item, _ in failed],
         },
     )
+    messages.order_issued(session=session, order=order, problems=len(failed))
     return order
 
 
@@ -327,6 +329,7 @@ def answer_order(
         after={**_snapshot(order), "answer_id": answer.id, "round": answer.round},
     )
     _published_changed(session, order)
+    messages.order_answered(session=session, order=order)
     return order
 
 
@@ -464,6 +467,7 @@ def review_answer(
         after=_snapshot(order),
     )
     _published_changed(session, order)
+    messages.answer_reviewed(session=session, order=order, accepted=form.accept, reason=reason)
     return order
 
 

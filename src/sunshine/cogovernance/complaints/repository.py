@@ -8,8 +8,6 @@ from datetime import date
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from sunshine.auth.enums import Role
-from sunshine.auth.models import User
 from sunshine.cogovernance.complaints.enums import ComplaintState
 from sunshine.cogovernance.complaints.models import Complaint, ComplaintEvent
 
@@ -89,14 +87,6 @@ def awaiting_answer_by(session: Session, day: date) -> Sequence[Complaint]:
         .order_by(Complaint.stage_due_on, Complaint.id)
     )
     return session.execute(stmt).scalars().all()
-
-
-def answering_users(session: Session, *, business_id: int, roles: frozenset[Role]) -> list[int]:
-    """Active accounts of ``business_id`` with one of ``roles`` (who is told to answer)."""
-    stmt = select(User.id).where(
-        User.business_id == business_id, User.role.in_(roles), User.is_active.is_(True)
-    )
-    return list(session.execute(stmt).scalars())
 
 
 def count_open_for(session: Session, *, scope: ColumnElement[bool]) -> int:

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from sunshine.audit import service as audit
 from sunshine.auth import access
+from sunshine.auth import repository as auth_repo
 from sunshine.auth.enums import Role
 from sunshine.auth.principal import Principal
 from sunshine.cases import service as cases
@@ -137,7 +138,7 @@ def submit_complaint(
     messages.store_to_answer(
         session=session,
         complaint=complaint,
-        users=repo.answering_users(session, business_id=business.id, roles=ANSWERING_ROLES),
+        users=auth_repo.business_user_ids(session, business_id=business.id, roles=ANSWERING_ROLES),
     )
     if complaint.claims_damage:
         _tell_insurer(session=session, complaint=complaint, business=business)
@@ -368,7 +369,9 @@ def escalate_to_head(
     messages.head_to_answer(
         session=session,
         complaint=complaint,
-        users=repo.answering_users(session, business_id=complaint.head_business_id, roles=roles),
+        users=auth_repo.business_user_ids(
+            session, business_id=complaint.head_business_id, roles=roles
+        ),
     )
     return moved
 
@@ -661,10 +664,12 @@ def sweep_deadlines(*, session: Session, today: date | None = None) -> SweepResu
 def _answering(session: Session, complaint: Complaint) -> list[int]:
     """Who answers now: the company head once escalated, else the store's owner and managers."""
     if complaint.head_business_id is not None:
-        return repo.answering_users(
+        return auth_repo.business_user_ids(
             session, business_id=complaint.head_business_id, roles=HEAD_ROLES
         )
-    return repo.answering_users(session, business_id=complaint.business_id, roles=ANSWERING_ROLES)
+    return auth_repo.business_user_ids(
+        session, business_id=complaint.business_id, roles=ANSWERING_ROLES
+    )
 
 
 # --- shared steps ---------------------------------------------------------------------------

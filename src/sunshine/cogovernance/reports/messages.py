@@ -11,10 +11,10 @@ import json
 
 from sqlalchemy.orm import Session
 
+from sunshine.auth import repository as auth_repo
 from sunshine.auth.enums import Role
 from sunshine.cases.enums import CaseAction
 from sunshine.cases.models import Case
-from sunshine.cogovernance.complaints import repository as complaints_repo
 from sunshine.cogovernance.reports.models import Report
 from sunshine.core import crypto
 from sunshine.core.i18n import N_, Message
@@ -93,7 +93,7 @@ def business_told_of_verification(*, session: Session, business_id: int, case: C
     notify(
         session=session,
         kind=BUSINESS_NOTICE.key,
-        recipients=complaints_repo.answering_users(
+        recipients=auth_repo.business_user_ids(
             session, business_id=business_id, roles=_BUSINESS_ROLES
         ),
         params={},

@@ -23,6 +23,7 @@ RECENT_JOBS = 20
 class ImportKind(StrEnum):
     BUSINESSES = "businesses"
     STAFF = "staff"
+    LEDGER = "ledger"  # purchase-ledger lines: run by ``sunshine.ingredients.tasks``
 
 
 class ImportStatus(StrEnum):

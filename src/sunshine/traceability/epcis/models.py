@@ -1,0 +1,164 @@
+"""Tables of the EPCIS event repository (EPCIS 事件库).
+
+One row per event (``epcis_events``) holds what every query filters or sorts on and the
+normalised event JSON; the lists an event carries are indexed in narrow tables keyed by
+the identifier first, so a query or a trace hop is an index range scan however many events
+there are (10 million and more): identifiers by role, quantities by class, business
+transactions, sources and destinations, and the businesses that may see the event.
+Rows are only ever inserted (an event is never updated: a correction is a new event with an
+error declaration), which keeps bulk capture to plain multi-row INSERTs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sunshine.core.db import Base
+from sunshine.core.time import utc_now
+
+#: A 64-bit key on PostgreSQL; SQLite makes only INTEGER PRIMARY KEY an alias of its rowid.
+BigKey = BigInteger().with_variant(Integer, "sqlite")
+
+
+class EpcisCapture(Base):
+    """One capture job: a document accepted for asynchronous storage (EPCIS 2.0 8.2.4)."""
+
+    __tablename__ = "epcis_captures"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(12))
+    error_behaviour: Mapped[str] = mapped_column(String(10))
+    event_count: Mapped[int] = mapped_column(default=0)
+    stored_count: Mapped[int] = mapped_column(default=0)
+    duplicate_count: Mapped[int] = mapped_column(default=0)
+    error_count: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: The validated, normalised events waiting for the job; emptied once stored.
+    payload: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    finished_at: Mapped[datetime | None]
+
+
+class EpcisEvent(Base):
+    """One EPCIS event as captured, normalised (see ``parse.py``)."""
+
+    __tablename__ = "epcis_events"
+    __table_args__ = (
+        Index("ix_epcis_events_event_time_id", "event_time", "id"),
+        Index("ix_epcis_events_record_time_id", "record_time", "id"),
+        Index("ix_epcis_events_biz_step_event_time", "biz_step", "event_time"),
+        Index("ix_epcis_events_biz_location_event_time", "biz_location", "event_time"),
+        Index("ix_epcis_events_read_point_event_time", "read_point", "event_time"),
+    )
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(512), index=True)
+    event_hash: Mapped[str] = mapped_column(String(100), unique=True)
+    event_type: Mapped[str] = mapped_column(String(24))
+    event_time: Mapped[datetime]
+    event_time_zone_offset: Mapped[str] = mapped_column(String(6))
+    record_time: Mapped[datetime]
+    action: Mapped[str | None] = mapped_column(String(8))
+    biz_step: Mapped[str | None] = mapped_column(String(255))
+    disposition: Mapped[str | None] = mapped_column(String(255))
+    read_point: Mapped[str | None] = mapped_column(String(512))
+    biz_location: Mapped[str | None] = mapped_column(String(512))
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
+    capture_id: Mapped[str | None] = mapped_column(ForeignKey("epcis_captures.id"), index=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class EpcisEventEpc(Base):
+    """An identifier an event names, by role: ``epc`` (epcList), ``parent``, ``child``,
+    ``input``, ``output``."""
+
+    __tablename__ = "epcis_event_epcs"
+    __table_args__ = (Index("ix_epcis_event_epcs_epc_role", "epc", "role", "event_pk"),)
+
+    event_pk: Mapped[int] = mapped_column(
+        BigKey, ForeignKey("epcis_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(8), primary_key=True)
+    epc: Mapped[str] = mapped_column(String(512), primary_key=True)
+
+
+class EpcisEventQuantity(Base):
+    """A quantity element: ``quantity``, ``child``, ``input`` or ``output`` list."""
+
+    __tablename__ = "epcis_event_quantities"
+    __table_args__ = (
+        Index("ix_epcis_event_quantities_class_role", "epc_class", "role", "event_pk"),
+    )
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    event_pk: Mapped[int] = mapped_column(
+        BigKey, ForeignKey("epcis_events.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(8))
+    epc_class: Mapped[str] = mapped_column(String(512))
+    quantity: Mapped[float | None] = mapped_column(Float)
+    uom: Mapped[str | None] = mapped_column(String(8))
+
+
+class EpcisEventBizTransaction(Base):
+    """A business transaction of an event (type ``""`` when none was given)."""
+
+    __tablename__ = "epcis_event_biz_transactions"
+    __table_args__ = (
+        Index("ix_epcis_event_biz_transactions_value", "biz_transaction", "type", "event_pk"),
+    )
+
+    event_pk: Mapped[int] = mapped_column(
+        BigKey, ForeignKey("epcis_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    type: Mapped[str] = mapped_column(String(255), primary_key=True)
+    biz_transaction: Mapped[str] = mapped_column(String(512), primary_key=True)
+
+
+class EpcisEventParty(Base):
+    """A source or destination of an event (``direction`` is ``source`` or ``destination``)."""
+
+    __tablename__ = "epcis_event_parties"
+    __table_args__ = (
+        Index("ix_epcis_event_parties_value", "value", "direction", "type", "event_pk"),
+    )
+
+    event_pk: Mapped[int] = mapped_column(
+        BigKey, ForeignKey("epcis_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    direction: Mapped[str] = mapped_column(String(12), primary_key=True)
+    type: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(String(512), primary_key=True)
+
+
+class EpcisEventViewer(Base):
+    """A business that may see an event: the one that captured it, and those it names as
+    source or destination (resolved through ``epcis_business_identifiers`` at capture)."""
+
+    __tablename__ = "epcis_event_viewers"
+    __table_args__ = (Index("ix_epcis_event_viewers_business", "business_id", "event_pk"),)
+
+    event_pk: Mapped[int] = mapped_column(
+        BigKey, ForeignKey("epcis_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), primary_key=True)
+
+
+class BusinessGs1Identifier(Base):
+    """A GS1 identifier a business owns (its PGLN as a party, its SGLNs as locations),
+    stored as a canonical Digital Link. Every business is also the party
+    ``urn:sunshine:party:{public_code}`` without a row here (see ``access.py``)."""
+
+    __tablename__ = "epcis_business_identifiers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    identifier: Mapped[str] = mapped_column(String(512), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -1,0 +1,275 @@
+"""Every query of the EPCIS event repository."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, insert, or_, select
+from sqlalchemy.orm import Session
+
+from sunshine.registry.models import Business
+from sunshine.traceability.epcis.models import (
+    BusinessGs1Identifier,
+    EpcisCapture,
+    EpcisEvent,
+    EpcisEventBizTransaction,
+    EpcisEventEpc,
+    EpcisEventParty,
+    EpcisEventQuantity,
+    EpcisEventViewer,
+)
+from sunshine.traceability.epcis.query import CLASS_MATCHES, EPC_MATCHES, EventQuery
+
+PARTY_PREFIX = "urn:sunshine:party:"
+#: Rows per INSERT statement: large enough to amortise round trips, small enough for
+#: SQLite's limit of 32,766 bound parameters with the widest table (11 columns).
+CHUNK = 2000
+
+
+@dataclass
+class NewEvent:
+    """An event ready to store, with its index rows."""
+
+    row: dict[str, Any]
+    epcs: list[tuple[str, str]]
+    quantities: list[tuple[str, str, float | None, str | None]]
+    biz_transactions: list[tuple[str, str]]
+    parties: list[tuple[str, str, str]]
+    viewers: set[int]
+
+
+def _chunks(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
+    for start in range(0, len(rows), CHUNK):
+        yield rows[start : start + CHUNK]
+
+
+def known_hashes(session: Session, hashes: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(hashes), CHUNK):
+        part = hashes[start : start + CHUNK]
+        found.update(
+            session.scalars(select(EpcisEvent.event_hash).where(EpcisEvent.event_hash.in_(part)))
+        )
+    return found
+
+
+def owners_of(session: Session, identifiers: set[str]) -> dict[str, int]:
+    """Which business owns each identifier (GS1 identifiers and platform party URNs)."""
+    owners: dict[str, int] = {}
+    codes = {i[len(PARTY_PREFIX) :]: i for i in identifiers if i.startswith(PARTY_PREFIX)}
+    if codes:
+        rows = session.execute(
+            select(Business.public_code, Business.id).where(Business.public_code.in_(codes))
+        )
+        owners.update({codes[code]: business_id for code, business_id in rows})
+    others = [i for i in identifiers if not i.startswith(PARTY_PREFIX)]
+    if others:
+        rows = session.execute(
+            select(BusinessGs1Identifier.identifier, BusinessGs1Identifier.business_id).where(
+                BusinessGs1Identifier.identifier.in_(others)
+            )
+        )
+        owners.update({identifier: business_id for identifier, business_id in rows})
+    return owners
+
+
+def insert_events(session: Session, events: list[NewEvent]) -> None:
+    """Store events and their index rows with multi-row INSERTs."""
+    for start in range(0, len(events), CHUNK):
+        batch = events[start : start + CHUNK]
+        ids = list(
+            session.scalars(
+                insert(EpcisEvent).returning(EpcisEvent.id, sort_by_parameter_order=True),
+                [e.row for e in batch],
+            )
+        )
+        epcs, quantities, transactions, parties, viewers = [], [], [], [], []
+        for pk, event in zip(ids, batch, strict=True):
+            epcs += [{"event_pk": pk, "role": r, "epc": v} for r, v in set(event.epcs)]
+            quantities += [
+                {"event_pk": pk, "role": r, "epc_class": c, "quantity": q, "uom": u}
+                for r, c, q, u in event.quantities
+            ]
+            transactions += [
+                {"event_pk": pk, "type": t, "biz_transaction": v}
+                for t, v in set(event.biz_transactions)
+            ]
+            parties += [
+                {"event_pk": pk, "direction": d, "type": t, "value": v}
+                for d, t, v in set(event.parties)
+            ]
+            viewers += [{"event_pk": pk, "business_id": b} for b in event.viewers]
+        for table, rows in (
+            (EpcisEventEpc, epcs),
+            (EpcisEventQuantity, quantities),
+            (EpcisEventBizTransaction, transactions),
+            (EpcisEventParty, parties),
+            (EpcisEventViewer, viewers),
+        ):
+            for chunk in _chunks(rows):
+                session.execute(insert(table), chunk)
+
+
+def visible(scope: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Events a principal may see: one of their businesses (``scope`` over ``Business``)
+    captured the event or is named in it."""
+    return exists(
+        select(EpcisEventViewer.event_pk).where(
+            EpcisEventViewer.event_pk == EpcisEvent.id,
+            EpcisEventViewer.business_id.in_(select(Business.id).where(scope)),
+        )
+    )
+
+
+def _has_epc(roles: tuple[str, ...], values: list[str]) -> ColumnElement[bool]:
+    return exists(
+        select(EpcisEventEpc.event_pk).where(
+            EpcisEventEpc.event_pk == EpcisEvent.id,
+            EpcisEventEpc.epc.in_(values),
+            EpcisEventEpc.role.in_(roles),
+        )
+    )
+
+
+def _has_class(roles: tuple[str, ...], values: list[str]) -> ColumnElement[bool]:
+    return exists(
+        select(EpcisEventQuantity.event_pk).where(
+            EpcisEventQuantity.event_pk == EpcisEvent.id,
+            EpcisEventQuantity.epc_class.in_(values),
+            EpcisEventQuantity.role.in_(roles),
+        )
+    )
+
+
+_QUANTITY_OPS = {
+    "EQ_quantity": lambda c, v: c == v,
+    "GT_quantity": lambda c, v: c > v,
+    "GE_quantity": lambda c, v: c >= v,
+    "LT_quantity": lambda c, v: c < v,
+    "LE_quantity": lambda c, v: c <= v,
+}
+
+
+def conditions(q: EventQuery) -> list[ColumnElement[bool]]:
+    """The SQL conditions of a checked query."""
+    out: list[ColumnElement[bool]] = []
+    if q.event_types:
+        out.append(EpcisEvent.event_type.in_(q.event_types))
+    columns = {"eventTime": EpcisEvent.event_time, "recordTime": EpcisEvent.record_time}
+    for name, moment in q.times.items():
+        column = columns[name[3:]]
+        out.append(column >= moment if name.startswith("GE_") else column < moment)
+    columns_in: list[tuple[list[str], Any]] = [
+        (q.actions, EpcisEvent.action),
+        (q.biz_steps, EpcisEvent.biz_step),
+        (q.dispositions, EpcisEvent.disposition),
+        (q.read_points, EpcisEvent.read_point),
+        (q.biz_locations, EpcisEvent.biz_location),
+    ]
+    for values, attribute in columns_in:
+        if values:
+            out.append(attribute.in_(values))
+    if q.event_ids:
+        out.append(
+            or_(EpcisEvent.event_id.in_(q.event_ids), EpcisEvent.event_hash.in_(q.event_ids))
+        )
+    for name, values in q.epcs.items():
+        out.append(_has_epc(EPC_MATCHES[name], values))
+    for name, values in q.classes.items():
+        out.append(_has_class(CLASS_MATCHES[name], values))
+    if q.quantities:
+        bounds = [_QUANTITY_OPS[n](EpcisEventQuantity.quantity, v) for n, v in q.quantities.items()]
+        out.append(
+            exists(
+                select(EpcisEventQuantity.event_pk).where(
+                    EpcisEventQuantity.event_pk == EpcisEvent.id, *bounds
+                )
+            )
+        )
+    for kind, values in q.biz_transactions.items():
+        out.append(
+            exists(
+                select(EpcisEventBizTransaction.event_pk).where(
+                    EpcisEventBizTransaction.event_pk == EpcisEvent.id,
+                    EpcisEventBizTransaction.type == kind,
+                    EpcisEventBizTransaction.biz_transaction.in_(values),
+                )
+            )
+        )
+    for direction, wanted in (("source", q.sources), ("destination", q.destinations)):
+        for kind, values in wanted.items():
+            out.append(
+                exists(
+                    select(EpcisEventParty.event_pk).where(
+                        EpcisEventParty.event_pk == EpcisEvent.id,
+                        EpcisEventParty.direction == direction,
+                        EpcisEventParty.type == kind,
+                        EpcisEventParty.value.in_(values),
+                    )
+                )
+            )
+    return out
+
+
+def events_page(
+    session: Session,
+    *,
+    q: EventQuery,
+    scope: ColumnElement[bool],
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> list[EpcisEvent]:
+    """One page in the query's order, continuing after ``(sort value, id)``."""
+    column = EpcisEvent.event_time if q.order_by == "eventTime" else EpcisEvent.record_time
+    statement = select(EpcisEvent).where(visible(scope), *conditions(q))
+    if after is not None:
+        value, pk = after
+        if q.descending:
+            statement = statement.where(
+                or_(column < value, and_(column == value, EpcisEvent.id < pk))
+            )
+        else:
+            statement = statement.where(
+                or_(column > value, and_(column == value, EpcisEvent.id > pk))
+            )
+    order = (column.desc(), EpcisEvent.id.desc()) if q.descending else (column, EpcisEvent.id)
+    return list(session.scalars(statement.order_by(*order).limit(limit)))
+
+
+def event_by_id(session: Session, event_id: str, scope: ColumnElement[bool]) -> EpcisEvent | None:
+    """An event by its eventID (or its hash), if the principal may see it."""
+    return session.scalars(
+        select(EpcisEvent)
+        .where(
+            or_(EpcisEvent.event_id == event_id, EpcisEvent.event_hash == event_id),
+            visible(scope),
+        )
+        .order_by(EpcisEvent.id)
+        .limit(1)
+    ).first()
+
+
+def add_capture(session: Session, capture: EpcisCapture) -> None:
+    session.add(capture)
+    session.flush()
+
+
+def capture(session: Session, capture_id: str) -> EpcisCapture | None:
+    return session.get(EpcisCapture, capture_id)
+
+
+def capture_for_update(session: Session, capture_id: str) -> EpcisCapture | None:
+    return session.get(EpcisCapture, capture_id, with_for_update=True)
+
+
+def business_in_scope(session: Session, business_id: int, scope: ColumnElement[bool]) -> bool:
+    found = session.scalar(select(Business.id).where(Business.id == business_id, scope))
+    return found is not None
+
+
+def add_identifier(session: Session, identifier: BusinessGs1Identifier) -> None:
+    session.add(identifier)
+    session.flush()
