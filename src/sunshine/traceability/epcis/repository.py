@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, insert, or_, select
+from sqlalchemy import ColumnElement, and_, exists, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from sunshine.registry.models import Business
@@ -76,8 +77,35 @@ def owners_of(session: Session, identifiers: set[str]) -> dict[str, int]:
     return owners
 
 
+#: The columns of each table as COPY writes them (the quantities' own id is left to its
+#: sequence).
+_EVENT_COLUMNS = (
+    "id",
+    "event_id",
+    "event_hash",
+    "event_type",
+    "event_time",
+    "event_time_zone_offset",
+    "record_time",
+    "action",
+    "biz_step",
+    "disposition",
+    "read_point",
+    "biz_location",
+    "business_id",
+    "capture_id",
+    "document",
+)
+
+
 def insert_events(session: Session, events: list[NewEvent]) -> None:
-    """Store events and their index rows with multi-row INSERTs."""
+    """Store events and their index rows: with PostgreSQL's COPY (bulk capture is the hot
+    path: a document of thousands of events), elsewhere with multi-row INSERTs."""
+    if not events:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        _copy_events(session, events)
+        return
     for start in range(0, len(events), CHUNK):
         batch = events[start : start + CHUNK]
         ids = list(
@@ -111,6 +139,48 @@ def insert_events(session: Session, events: list[NewEvent]) -> None:
         ):
             for chunk in _chunks(rows):
                 session.execute(insert(table), chunk)
+
+
+def _copy_events(session: Session, events: list[NewEvent]) -> None:
+    """COPY the events and their index rows in the session's transaction; the events' ids
+    are taken from their sequence first so the index rows can name them."""
+    ids = list(
+        session.scalars(
+            text(
+                "SELECT nextval(pg_get_serial_sequence('epcis_events', 'id')) "
+                "FROM generate_series(1, :n)"
+            ),
+            {"n": len(events)},
+        )
+    )
+    connection = session.connection().connection.driver_connection
+    assert connection is not None
+    rows: dict[str, list[tuple[Any, ...]]] = {
+        "epcis_event_epcs (event_pk, role, epc)": [],
+        "epcis_event_quantities (event_pk, role, epc_class, quantity, uom)": [],
+        "epcis_event_biz_transactions (event_pk, type, biz_transaction)": [],
+        "epcis_event_parties (event_pk, direction, type, value)": [],
+        "epcis_event_viewers (event_pk, business_id)": [],
+    }
+    tables = list(rows.values())
+    for pk, event in zip(ids, events, strict=True):
+        tables[0].extend((pk, r, v) for r, v in set(event.epcs))
+        tables[1].extend((pk, r, c, q, u) for r, c, q, u in event.quantities)
+        tables[2].extend((pk, t, v) for t, v in set(event.biz_transactions))
+        tables[3].extend((pk, d, t, v) for d, t, v in set(event.parties))
+        tables[4].extend((pk, b) for b in event.viewers)
+    with connection.cursor() as cursor:
+        with cursor.copy(f"COPY epcis_events ({', '.join(_EVENT_COLUMNS)}) FROM STDIN") as copy:
+            for pk, event in zip(ids, events, strict=True):
+                row = event.row
+                copy.write_row(
+                    (pk, *(row[c] for c in _EVENT_COLUMNS[1:-1]), json.dumps(row["document"]))
+                )
+        for target, table_rows in rows.items():
+            if table_rows:
+                with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+                    for table_row in table_rows:
+                        copy.write_row(table_row)
 
 
 def visible(scope: ColumnElement[bool]) -> ColumnElement[bool]:
