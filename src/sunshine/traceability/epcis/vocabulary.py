@@ -17,6 +17,7 @@ namespace that names no term. Any other absolute URI is a user vocabulary value 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sunshine.core.i18n import N_
@@ -180,16 +181,15 @@ class VocabularyError(ValueError):
     """A value that is not a term of its vocabulary; ``args[0]`` is the msgid."""
 
 
+# RFC 3986: a scheme (a letter, then letters, digits, "+", "-" or "."), a colon, then
+# something; no whitespace anywhere. One compiled pattern: every identifier of every event
+# is checked, thousands per captured document.
+_ABSOLUTE_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S+")
+
+
 def is_absolute_uri(value: str) -> bool:
     """An absolute URI (RFC 3986: a scheme, a colon, something after it)."""
-    scheme, sep, rest = value.partition(":")
-    return bool(
-        sep
-        and rest
-        and scheme[:1].isalpha()
-        and all(c.isalnum() or c in "+-." for c in scheme)
-        and not any(c.isspace() for c in value)
-    )
+    return _ABSOLUTE_URI.fullmatch(value) is not None
 
 
 def normalise(vocabulary: Vocabulary, value: str) -> str:
