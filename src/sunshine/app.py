@@ -188,7 +188,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await cache.stop_async()
 
 
-def routers() -> list[tuple[APIRouter, str]]:
+def routers() -> list[tuple[APIRouter, str]]:  # noqa: PLR0915 - one import per router
     """Every router with its prefix, in matching order: routes are tried one by one, so the
     most requested come first (the store page behind every QR scan, then the portals).
     No two routers answer the same path, so the order changes nothing else (tested)."""
@@ -199,17 +199,21 @@ def routers() -> list[tuple[APIRouter, str]]:
     from sunshine.cogovernance.reviews.api import router as reviews_api_router
     from sunshine.cogovernance.submissions.api import router as submissions_api_router
     from sunshine.ingredients.api import router as ledger_api_router
+    from sunshine.ingredients.shipments_api import router as shipments_api_router
     from sunshine.inspections.api import router as inspections_api_router
     from sunshine.inspections.tasks_api import router as inspection_tasks_api_router
     from sunshine.notifications.api import router as inbox_api_router
     from sunshine.portals.enterprise.complaints_routes import router as biz_complaints_router
     from sunshine.portals.enterprise.inspections_routes import router as biz_inspections_router
+    from sunshine.portals.enterprise.ledger_export_routes import router as biz_ledger_exports
     from sunshine.portals.enterprise.ledger_routes import router as biz_ledger_router
+    from sunshine.portals.enterprise.recall_routes import router as biz_recall_router
     from sunshine.portals.enterprise.rectification_routes import router as biz_rectification_router
     from sunshine.portals.enterprise.reviews_routes import router as biz_reviews_router
     from sunshine.portals.enterprise.routes import router as enterprise_router
     from sunshine.portals.enterprise.sampling_routes import router as biz_sampling_router
     from sunshine.portals.enterprise.selfcheck_routes import router as biz_selfcheck_router
+    from sunshine.portals.enterprise.shipments_routes import router as biz_shipments_router
     from sunshine.portals.government import (
         cases_routes,
         checklists_routes,
@@ -219,6 +223,7 @@ def routers() -> list[tuple[APIRouter, str]]:
     from sunshine.portals.government.enforcement_routes import router as gov_enforcement_router
     from sunshine.portals.government.inspector_app_routes import router as inspector_app_router
     from sunshine.portals.government.ledger_routes import router as gov_ledger_router
+    from sunshine.portals.government.ledger_views_routes import router as gov_ledger_views
     from sunshine.portals.government.plans_routes import router as gov_plans_router
     from sunshine.portals.government.problems_routes import router as gov_problems_router
     from sunshine.portals.government.rectification_routes import router as gov_rectification_router
@@ -226,11 +231,15 @@ def routers() -> list[tuple[APIRouter, str]]:
     from sunshine.portals.government.sampling_plans_routes import router as gov_sampling_plans
     from sunshine.portals.government.sampling_routes import router as gov_sampling_router
     from sunshine.portals.government.selfcheck_routes import router as gov_selfcheck_router
+    from sunshine.portals.government.shipments_routes import router as gov_shipments_router
     from sunshine.portals.government.submissions_routes import router as gov_submissions_router
     from sunshine.portals.government.tasks_routes import router as gov_tasks_router
+    from sunshine.portals.government.trace_routes import router as gov_trace_router
     from sunshine.portals.public.draws_routes import router as public_draws_router
     from sunshine.portals.public.hygiene_routes import router as public_hygiene_router
+    from sunshine.portals.public.ingredients_routes import router as public_ingredients_router
     from sunshine.portals.public.inspections_routes import router as public_inspections_router
+    from sunshine.portals.public.recall_routes import router as public_recall_router
     from sunshine.portals.public.reviews_routes import router as public_reviews_router
     from sunshine.portals.public.routes import router as public_router
     from sunshine.portals.public.sampling_routes import router as public_sampling_router
@@ -251,8 +260,10 @@ def routers() -> list[tuple[APIRouter, str]]:
         (public_reviews_router, ""),
         (public_submissions_router, ""),
         (public_sampling_router, ""),
+        (public_recall_router, ""),
         (public_inspections_router, ""),
         (public_hygiene_router, ""),
+        (public_ingredients_router, ""),
         (public_draws_router, ""),
         (evidence_router, ""),
         (government_router, "/gov"),
@@ -294,9 +305,16 @@ def routers() -> list[tuple[APIRouter, str]]:
         (inbox_api_router, "/api/v1"),
         (open311_router, "/open311/v2"),
         (epcis_router, ""),
+        (biz_ledger_exports, "/biz"),
         (biz_ledger_router, "/biz"),
+        (gov_ledger_views, "/gov"),
         (gov_ledger_router, "/gov"),
+        (gov_trace_router, "/gov"),
+        (biz_recall_router, "/biz"),
         (ledger_api_router, "/api/v1"),
+        (biz_shipments_router, "/biz"),
+        (gov_shipments_router, "/gov"),
+        (shipments_api_router, "/api/v1"),
     ]
 
 

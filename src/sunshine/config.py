@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     evidence_video_max_bytes: int = 50 * 1024 * 1024
     # EPCIS capture: a document of 10,000 events with sensor data is about 10 MB.
     epcis_max_document_bytes: int = 16 * 1024 * 1024
+    # A shipment the caterer has not confirmed this many hours after it left is flagged.
+    shipment_confirm_hours: int = 48
     storage_dir: Path = Path("var/files")
     session_max_age_s: int = 8 * 3600
     token_max_age_s: int = 3600

@@ -19,7 +19,9 @@ from sunshine.cogovernance.reviews.models import Review, ReviewAppeal, ReviewSum
 from sunshine.cogovernance.submissions.models import SubmissionIntake
 from sunshine.core.db import Base
 from sunshine.core.evidence_models import EvidenceFile
+from sunshine.ingredients import shipments_models  # noqa: F401 - shipments (发货记录)
 from sunshine.ingredients.models import LedgerLine, Product, Supplier
+from sunshine.ingredients.signal_models import LedgerSignal
 from sunshine.inspections.hygiene_models import HygieneScore
 from sunshine.inspections.lives_models import LivesBusiness, LivesInspection, LivesViolation
 from sunshine.inspections.models import Checklist, ChecklistItem, ChecklistSection
@@ -27,6 +29,10 @@ from sunshine.notifications.models import Delivery, Notification
 from sunshine.regions.models import OrgUnit, Region
 from sunshine.registry.models import Business, ImportJob, Staff, TrainingRecord
 from sunshine.sampling import models as sampling_tables  # noqa: F401 - samples, plans, tasks
+from sunshine.traceability import (
+    ledger_event_models,  # noqa: F401 - ledger line ↔ event
+    recall_models,  # noqa: F401 - batch recalls
+)
 from sunshine.traceability.epcis import models as epcis_tables  # noqa: F401 - EPCIS events
 
 __all__ = [
@@ -49,6 +55,7 @@ __all__ = [
     "ImportJob",
     "InsurancePolicy",
     "LedgerLine",
+    "LedgerSignal",
     "LivesBusiness",
     "LivesInspection",
     "LivesViolation",

@@ -36,7 +36,11 @@ def test_the_demo_cases_are_a_realistic_mix(session: Session, demo: Demo) -> Non
     assert {c.county_code for c in cases} == set(demo.counties)
     # Failed-sample cases are opened by the sampling demo, from its failed samples, and
     # enforcement cases by the rectification demo, from overdue orders.
-    assert {c.kind for c in cases} == set(CaseKind) - {CaseKind.SAMPLING, CaseKind.ENFORCEMENT}
+    assert {c.kind for c in cases} == set(CaseKind) - {
+        CaseKind.SAMPLING,
+        CaseKind.ENFORCEMENT,
+        CaseKind.RECALL,
+    }
     states = {c.state for c in cases}
     assert {CaseState.RECEIVED, CaseState.ACCEPTED, CaseState.VERIFYING} <= states
     assert {CaseState.CLOSED, CaseState.REJECTED} <= states

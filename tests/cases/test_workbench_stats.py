@@ -177,6 +177,7 @@ def test_statistics_through_the_api(client: TestClient, session: Session) -> Non
         "lead",
         "sampling",
         "enforcement",
+        "recall",
     }
     neighbour = client.get("/api/v1/case-statistics", headers=api_token(client, "inspector_b"))
     assert neighbour.json()["by_area"] == []

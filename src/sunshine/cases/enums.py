@@ -36,3 +36,4 @@ class CaseKind(StrEnum):
     LEAD = "lead"  # 线索: a finding of the platform itself (sampling, camera, ledger, ...)
     SAMPLING = "sampling"  # 抽检不合格核查处置: a failed sample, opened by the sampling service
     ENFORCEMENT = "enforcement"  # 立案查处: filed from a rectification order (inspections)
+    RECALL = "recall"  # 批次召回: a lot recalled from its holders (traceability)

@@ -42,6 +42,7 @@ _PREFIX = {
     CaseKind.LEAD: "XS",
     CaseKind.SAMPLING: "CJ",  # 抽检
     CaseKind.ENFORCEMENT: "LA",  # 立案
+    CaseKind.RECALL: "ZH",  # 召回
 }
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
 

@@ -199,6 +199,17 @@ KINDS: Mapping[CaseKind, KindConfig] = {
         actors=_STANDARD_ACTORS,
         automatic=frozenset({CaseAction.ESCALATE}),
     ),
+    CaseKind.RECALL: KindConfig(
+        kind=CaseKind.RECALL,
+        reviewed=True,
+        # No statutory clock: a recall's deadlines are the holders' acknowledgements, in
+        # hours by the recall's level (traceability/recall.py, 食品召回管理办法 Art. 13,
+        # unverified), which the engine's day-counted limits do not express; none of the
+        # limits in limits.py (complaints, leads, filed cases, sampling) governs a recall.
+        clocks=(),
+        actors=_STANDARD_ACTORS,
+        automatic=frozenset(),
+    ),
     CaseKind.LEAD: KindConfig(
         kind=CaseKind.LEAD,
         reviewed=False,

@@ -165,6 +165,7 @@ OWNER_POLICIES: dict[str, str] = {
     "self_inspection": "sunshine.inspections.self_service:evidence_access",
     "self_check_todo": "sunshine.inspections.self_service:todo_evidence_access",
     "ledger_line": "sunshine.ingredients.service:evidence_access",
+    "shipment": "sunshine.ingredients.shipments:evidence_access",
 }
 
 

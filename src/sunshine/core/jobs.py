@@ -45,6 +45,8 @@ JOB_MODULES = (
     "sunshine.cogovernance.submissions.tasks",
     "sunshine.cogovernance.complaints.tasks",
     "sunshine.traceability.epcis.tasks",
+    "sunshine.ingredients.tasks",
+    "sunshine.ingredients.analytics_tasks",
 )
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -11,6 +11,7 @@ from sunshine.auth.enums import Role
 from sunshine.regions import repository as regions_repo
 from sunshine.regions.models import OrgUnit
 from sunshine.registry import repository as registry_repo
+from sunshine.registry.enums import BusinessCategory
 from sunshine.registry.models import Business
 
 
@@ -73,6 +74,19 @@ def _stores(session: Session, county: str, want: int) -> list[Business]:
     return stores
 
 
+def _supplier_business(session: Session, counties: Sequence[str]) -> Business | None:
+    """The first operating wholesaler (or producer) of county A, else of its neighbour:
+    the demo's supplier account."""
+    for county in counties:
+        for category in (BusinessCategory.WHOLESALER, BusinessCategory.PRODUCER):
+            found = registry_repo.first_businesses(
+                session, county_code=county, limit=1, standalone=False, category=category
+            )
+            if found:
+                return found[0]
+    return None
+
+
 def plan_accounts(
     *, session: Session, province_code: str, focus: Sequence[str]
 ) -> list[PlannedAccount]:
@@ -112,6 +126,14 @@ def plan_accounts(
         ),
         _enterprise("owner_b", "店主乙", Role.ENTERPRISE_OWNER, store_b, "store in county B"),
     ]
+    supplier = _supplier_business(session, (county_a, county_b))
+    if supplier is not None:
+        # A wholesaler's account: it ships to store A (see ingredients/shipments_demo.py).
+        plans.append(
+            _enterprise(
+                "supplier_a", "供货商甲", Role.ENTERPRISE_OWNER, supplier, "supplier of store A1"
+            )
+        )
     hqs = registry_repo.chain_headquarters(session, 20)
     if hqs:
         # The chain with the most outlets shows the HQ view best.

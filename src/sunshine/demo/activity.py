@@ -17,6 +17,7 @@ from sunshine.cogovernance.demo import seed_cogovernance
 from sunshine.cogovernance.reviews.demo import seed_reviews
 from sunshine.demo.seed import SeedResult
 from sunshine.ingredients.demo import seed_ledger
+from sunshine.ingredients.shipments_demo import seed_shipments
 from sunshine.inspections.demo import seed_plans
 from sunshine.inspections.hygiene_demo import seed_inspection_history
 from sunshine.inspections.rectification_demo import seed_rectification
@@ -24,6 +25,7 @@ from sunshine.inspections.self_demo import seed_self_inspections
 from sunshine.notifications.demo import seed_notifications
 from sunshine.registry.models import Business
 from sunshine.sampling.demo import seed_sampling
+from sunshine.traceability.trace_demo import seed_trace
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,10 @@ def seed_activity(
         counties=result.focus_counties,
         featured=owner_store,
     )
+    # supplier_a's shipments to store A1 (received, partial, refused, pending, unconfirmed)
+    seed_shipments(session=session, today=today, store_id=owner_store)
+    # a multi-tier chain of EPCIS events through a central kitchen, and one batch recall
+    seed_trace(session=session, today=today, county=result.focus_counties[0], featured=owner_store)
     return ActivitySeeded(
         cases=cases.cases,
         reviews=reviews.reviews,

@@ -107,3 +107,22 @@ class LicenceState(StrEnum):
     SUSPENDED = "suspended"
     REVOKED = "revoked"
     NONE = "none"  # no licence recorded (e.g. a farmer selling own produce)
+
+
+class SignalRule(StrEnum):
+    """The big ledger's anomaly rules (see ``analytics.RULES`` for thresholds and sources)."""
+
+    LICENCE_MISSING = "licence_missing"
+    LICENCE_EXPIRED = "licence_expired"
+    LICENCE_SCOPE = "licence_scope"
+    EXPIRED_ON_RECEIPT = "expired_on_receipt"
+    MISSING_DOCUMENTS = "missing_documents"
+    BATCH_SPREAD = "batch_spread"
+    MASS_BALANCE = "mass_balance"
+
+
+class SignalStatus(StrEnum):
+    """Where a risk signal stands."""
+
+    OPEN = "open"
+    CASE_OPENED = "case_opened"  # a lead case (线索) was opened from it

@@ -22,7 +22,10 @@ from sunshine.auth.principal import Principal
 from sunshine.ingredients.models import LedgerLine
 
 #: Modules whose import registers listeners (the EPCIS capability adds itself here).
-LISTENER_MODULES: tuple[str, ...] = ()
+LISTENER_MODULES: tuple[str, ...] = (
+    "sunshine.ingredients.public",  # drops the cached store page (阳光食材 section)
+    "sunshine.traceability.ledger_events",  # the receiving EPCIS event of each line
+)
 
 #: ``(session, actor, line, corrected)``: ``corrected`` is the line ``line`` replaces, if any.
 RecordedListener = Callable[[Session, Principal, LedgerLine, LedgerLine | None], None]

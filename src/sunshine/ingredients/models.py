@@ -93,6 +93,8 @@ class LedgerLine(Base):
         Index("ix_ledger_lines_business_date", "business_id", "purchase_date"),
         Index("ix_ledger_lines_county_date", "county_code", "purchase_date"),
         Index("ix_ledger_lines_prefecture_date", "prefecture_code", "purchase_date"),
+        # A provincial regulator's list, latest first (the big ledger's migration, 0013a).
+        Index("ix_ledger_lines_province_date", "province_code", "purchase_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

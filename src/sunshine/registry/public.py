@@ -90,6 +90,7 @@ class StorePage:
 DATE_CHANGE_MODULES: tuple[str, ...] = (
     "sunshine.inspections.rectification",
     "sunshine.inspections.hygiene",
+    "sunshine.ingredients.public",
 )
 
 #: ``(session, business_id, today) -> the first day after today on which it changes``.

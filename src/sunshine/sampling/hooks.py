@@ -36,7 +36,10 @@ from sunshine.cases.models import Case
 from sunshine.sampling.models import Sample, SampleItem
 
 #: Modules whose import registers listeners (the traceability capability adds its own).
-LISTENER_MODULES: tuple[str, ...] = ()
+LISTENER_MODULES: tuple[str, ...] = (
+    "sunshine.ingredients.public",  # drops the store pages of the batch's buyers
+    "sunshine.traceability.sampling_listener",  # recalls the batch (批次召回)
+)
 
 
 @dataclass(frozen=True)

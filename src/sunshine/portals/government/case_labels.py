@@ -24,6 +24,7 @@ CASE_LABELS: dict[StrEnum, str] = {
     CaseKind.LEAD: N_("Lead"),
     CaseKind.SAMPLING: N_("Failed sample"),
     CaseKind.ENFORCEMENT: N_("Enforcement case"),
+    CaseKind.RECALL: N_("Batch recall"),
     CaseState.RECEIVED: N_("Received"),
     CaseState.ACCEPTED: N_("Accepted"),
     CaseState.REJECTED: N_("Rejected"),

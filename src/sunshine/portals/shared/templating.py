@@ -56,6 +56,8 @@ def _environment() -> Environment:
     env.filters["json_text"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
     env.filters["mask_name"] = mask_name
     env.filters["mask_phone"] = mask_phone
+    # A quantity as people write it: 10, 2.5 (Decimal's normalize() alone gives 1E+1).
+    env.filters["qty"] = lambda value: format(value.normalize(), "f")
     env.globals["label"] = label
     env.globals["LICENCE_STATES"] = LICENCE_STATES
     env.globals["FIELD_LABELS"] = FIELD_LABELS
