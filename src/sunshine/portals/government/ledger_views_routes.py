@@ -27,6 +27,7 @@ from sunshine.core.pagination import PageRequest
 from sunshine.core.time import today_local
 from sunshine.ingredients import analytics, exports
 from sunshine.ingredients.enums import SignalRule, SignalStatus
+from sunshine.ingredients.rules import DOCUMENT_LABELS
 from sunshine.portals.shared import forms
 from sunshine.portals.shared.deps import DbSession, Regulator, check_csrf
 from sunshine.portals.shared.templating import render, translator
@@ -182,6 +183,8 @@ def signals(request: Request, session: DbSession, principal: Regulator) -> Respo
             "signal_labels": SIGNAL_LABELS,
             "status_labels": STATUS_LABELS,
             "rules": analytics.RULES,
+            # The missing documents a signal names are stored as their kinds' values.
+            "document_labels": {kind.value: text for kind, text in DOCUMENT_LABELS.items()},
             "found": q.get("found"),
         },
     )
