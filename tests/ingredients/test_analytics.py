@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from fastapi.testclient import TestClient
 from ledger_helpers import day, line_data, store_of, suppliers
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from helpers import csrf_of, principal_of
@@ -163,3 +164,56 @@ def test_regulator_pages_and_opening_a_lead_case(
                 session=session, actor=principal_of(session, "inspector_a"), signal_id=signal_id
             )
     assert new_client("owner_a").get("/gov/ledger/analytics").status_code in (303, 403, 404)
+
+
+def test_the_shipped_quantity_of_a_lot_comes_from_recorded_shipments(
+    client: TestClient, session: Session
+) -> None:
+    """The mass-balance rule's source: what the supplier recorded as shipped of the lot,
+    refused shipments left out; nothing when it recorded no shipment."""
+    from shipment_helpers import bearer, caterer_of, shipment_body, supplier_user
+
+    from sunshine.ingredients import shipments_balance
+    from sunshine.ingredients.enums import ProductCategory
+    from sunshine.ingredients.models import Product
+    from sunshine.ingredients.shipments_models import Shipment
+
+    store = caterer_of(session, "owner_a")
+    frozen = Product(  # a platform product: every supplier may ship it
+        owner_business_id=None,
+        name="冻虾仁",
+        category=ProductCategory.AQUATIC,
+        specification="500g/袋",
+        gtin="06901234567892",
+        shelf_life_days=365,
+    )
+    session.add(frozen)
+    session.commit()
+    headers = bearer(session, supplier_user(session))
+    for quantity, refused in (("10", False), ("4", False), ("7", True)):
+        response = client.post(
+            "/api/v1/shipments",
+            json=shipment_body(store.public_code, quantity=quantity, product_id=frozen.id),
+            headers=headers,
+        )
+        assert response.status_code == 201, response.text
+        if refused:
+            answer = client.post(
+                f"/api/v1/shipments/{response.json()['id']}/confirmation",
+                json={"outcome": "refused", "reason": "冷链温度不达标"},
+                headers=bearer(session, "owner_a"),
+            )
+            assert answer.status_code == 200, answer.text
+    shipment = session.execute(select(Shipment).order_by(Shipment.id.desc())).scalars().first()
+    assert shipment is not None
+    assert shipment.product_id is not None  # its GTIN is a library product's
+    found = shipments_balance.shipped(
+        session, shipment.supplier_business_id, shipment.product_id, "ZJ20261120", "袋"
+    )
+    assert found == Decimal("14")
+    assert (
+        shipments_balance.shipped(
+            session, shipment.supplier_business_id, shipment.product_id, "OTHER", "袋"
+        )
+        is None
+    )

@@ -149,7 +149,7 @@ def scope_allows(scope: Sequence[str], *, chilled: bool) -> bool:
 #: ``(session, supplier_business_id, product_id, batch, unit) -> quantity shipped`` or
 #: ``None`` when no shipment of that lot is recorded (the rule then says nothing).
 ShippedQuantity = Callable[[Session, int, int, str, str], Decimal | None]
-SHIPPED_MODULES: tuple[str, ...] = ()
+SHIPPED_MODULES: tuple[str, ...] = ("sunshine.ingredients.shipments_balance",)
 _shipped: list[ShippedQuantity] = []
 
 

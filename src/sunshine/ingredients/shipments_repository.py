@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -114,3 +115,19 @@ def registered_supplier_id(
             Supplier.supplier_business_id == supplier_business_id,
         )
     )
+
+
+def shipped_quantity(
+    session: Session, *, supplier_business_id: int, product_id: int, batch: str, unit: str
+) -> Decimal | None:
+    """The quantity of a lot (product and batch, in one unit) a supplier recorded as
+    shipped, refused shipments left out; None when it recorded none."""
+    stmt = select(func.sum(Shipment.quantity)).where(
+        Shipment.supplier_business_id == supplier_business_id,
+        Shipment.product_id == product_id,
+        Shipment.batch_number == batch,
+        Shipment.unit == unit,
+        Shipment.status != ShipmentStatus.REFUSED,
+    )
+    found: Decimal | None = session.execute(stmt).scalar_one_or_none()
+    return found
