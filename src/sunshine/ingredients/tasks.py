@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.exc import IntegrityError
-
-from sunshine.core import storage
 from sunshine.core.db import unit_of_work
-from sunshine.core.i18n import N_
 from sunshine.core.jobs import enqueue, job
 from sunshine.ingredients import imports as ledger_imports
 from sunshine.registry import imports
-from sunshine.registry.imports import ImportFailed, ImportRun, Problem
+from sunshine.registry.imports import ImportFailed, ImportRun
+from sunshine.registry.tasks import run_import_job
 
 log = logging.getLogger(__name__)
 
@@ -52,37 +49,4 @@ def _validate_and_store(run: ImportRun) -> None:
 @job(IMPORT_LEDGER)
 def import_ledger(job_id: int) -> None:
     """Validate every row of a ledger file, then store all of its lines or none of them."""
-    run: ImportRun | None = None
-    problems: list[Problem] | None = None
-    try:
-        with unit_of_work() as session:
-            run = imports.begin(session=session, job_id=job_id)
-        if run is None:
-            return
-        _validate_and_store(run)
-    except ImportFailed as exc:
-        problems = exc.problems
-    except IntegrityError:
-        log.warning("ledger import %s collided with a concurrent change", job_id, exc_info=True)
-        problems = [
-            Problem(
-                None,
-                "",
-                "",
-                N_("a row was registered by someone else while this import ran: import again"),
-            )
-        ]
-    except Exception:
-        log.exception("ledger import %s stopped on an unexpected error", job_id)
-        problems = [Problem(None, "", "", N_("the import stopped on an unexpected error"))]
-    stored_path = run.stored_path if run is not None else None
-    if problems is not None:
-        with unit_of_work() as session:
-            stored_path = imports.fail(
-                session=session,
-                job_id=job_id,
-                actor=run.actor if run is not None else None,
-                problems=problems,
-            )
-    if stored_path:
-        storage.delete(stored_path)
+    run_import_job(job_id, _validate_and_store)

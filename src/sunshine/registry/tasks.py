@@ -8,7 +8,7 @@ page can show it), then one final transaction that stores every row or none.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -64,6 +64,13 @@ def import_file(job_id: int) -> None:
     Any failure, expected or not, leaves the job ``failed`` with its problems; the uploaded
     file is deleted once the job has finished (the created rows and the audit trail remain).
     """
+    run_import_job(job_id, _validate_and_store)
+
+
+def run_import_job(job_id: int, validate_and_store: Callable[[ImportRun], None]) -> None:
+    """Claim an import job and run ``validate_and_store`` on it (every import kind's job:
+    businesses, staff, ledger lines). Any failure, expected or not, leaves the job
+    ``failed`` with its problems; the uploaded file is deleted once the job has finished."""
     run: ImportRun | None = None
     problems: list[Problem] | None = None
     try:
@@ -71,7 +78,7 @@ def import_file(job_id: int) -> None:
             run = imports.begin(session=session, job_id=job_id)
         if run is None:
             return
-        _validate_and_store(run)
+        validate_and_store(run)
     except ImportFailed as exc:
         problems = exc.problems
     except IntegrityError:
