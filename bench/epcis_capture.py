@@ -138,7 +138,13 @@ def main() -> int:
     from sunshine.core.db import unit_of_work
 
     with unit_of_work() as session:
-        session.execute(text("TRUNCATE epcis_events CASCADE"))
+        # The index tables have no foreign keys to cascade along (see the models).
+        session.execute(
+            text(
+                "TRUNCATE epcis_events, epcis_event_epcs, epcis_event_quantities, "
+                "epcis_event_biz_transactions, epcis_event_parties, epcis_event_viewers"
+            )
+        )
         session.execute(text("DELETE FROM epcis_captures"))
     per_worker = args.documents // args.workers
     jobs = [(w, w * per_worker, per_worker, args.events) for w in range(args.workers)]

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+import orjson
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -71,6 +72,15 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+#: JSON columns are read and written with orjson, several times faster than the standard
+#: library: an EPCIS capture keeps thousands of events in one JSON value until its job runs.
+_JSON = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` with the pragmas and pool settings this project relies on."""
     if url.startswith("sqlite"):
@@ -81,7 +91,7 @@ def make_engine(url: str) -> Engine:
             if memory
             else {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow}
         )
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool, **_JSON)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -96,6 +106,7 @@ def make_engine(url: str) -> Engine:
         # Server-side prepared statements get generic plans that ignore which area or
         # filter a list asks for; plain statements are planned for their actual values.
         connect_args={"prepare_threshold": None},
+        **_JSON,
     )
 
 

@@ -124,6 +124,20 @@ def _number(value: float | int) -> str:
     return str(value)
 
 
+#: Whether a field name names a time (memo of :func:`_is_time`: the same names recur).
+_TIME_NAMES: dict[str, bool] = {}
+
+
+def _is_time(name: str) -> bool:
+    found = _TIME_NAMES.get(name)
+    if found is None:
+        lowered = name.lower()
+        found = "time" in lowered and "offset" not in lowered
+        if len(_TIME_NAMES) < 10_000:  # extension names are the sender's: bounded
+            _TIME_NAMES[name] = found
+    return found
+
+
 def _scalar(name: str, value: Any, *, times: bool) -> str:
     """A value in the canonical form the hash compares."""
     if isinstance(value, bool):
@@ -131,7 +145,7 @@ def _scalar(name: str, value: Any, *, times: bool) -> str:
     if isinstance(value, int | float):
         return _number(value)
     text = str(value).strip()
-    if times and "time" in name.lower() and "offset" not in name.lower():
+    if times and _is_time(name):
         moment = parse_time(text)
         if moment is not None:
             return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"

@@ -56,7 +56,9 @@ class IdentifierError(ValueError):
 
 def check_digit(digits: str) -> str:
     """The GS1 mod-10 check digit of ``digits`` (GS1 General Specifications 7.9.1)."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    # Weights 3, 1, 3, ... from the right: the digits at odd distances weigh 3.
+    backwards = digits[::-1]
+    total = 3 * sum(map(int, backwards[::2])) + sum(map(int, backwards[1::2]))
     return str((10 - total % 10) % 10)
 
 
@@ -219,7 +221,7 @@ def _pattern(scheme: str, body: str) -> str:
 
 def _canonical_path(path: str) -> str | None:
     """The canonical Digital Link path of ``path``, or None when it is not one."""
-    segments = [unquote(s) for s in path.split("/") if s != ""]
+    segments = [unquote(s) if "%" in s else s for s in path.split("/") if s != ""]
     for start in range(len(segments) - 1):
         key = segments[start]
         if key not in PRIMARY_KEYS:
@@ -245,8 +247,27 @@ def _canonical_path(path: str) -> str | None:
     return None
 
 
+#: Identifiers already normalised, each mapped to its stored form (the stored form to itself,
+#: so that hashing a normalised event finds it too). A document names the same parties,
+#: locations and products again and again; bounded, and emptied when full.
+_KNOWN: dict[str, str] = {}
+_KNOWN_MAX = 100_000
+
+
 def normalise_id(value: str) -> str:
     """``value`` in its stored form (see the module docstring); raises for a bad EPC URN."""
+    known = _KNOWN.get(value)
+    if known is not None:
+        return known
+    stored = _normalise(value)
+    if len(_KNOWN) >= _KNOWN_MAX:
+        _KNOWN.clear()
+    _KNOWN[value] = stored
+    _KNOWN[stored] = stored
+    return stored
+
+
+def _normalise(value: str) -> str:
     lowered = value[:14].lower()
     if lowered.startswith("urn:epc:id:"):
         scheme, _, body = value[len("urn:epc:id:") :].partition(":")

@@ -6,7 +6,14 @@ the identifier first, so a query or a trace hop is an index range scan however m
 there are (10 million and more): identifiers by role, quantities by class, business
 transactions, sources and destinations, and the businesses that may see the event.
 Rows are only ever inserted (an event is never updated: a correction is a new event with an
-error declaration), which keeps bulk capture to plain multi-row INSERTs.
+error declaration), which keeps bulk capture to plain multi-row INSERTs (COPY on PostgreSQL).
+
+Bulk capture is the hot path, so the index tables carry no foreign keys: PostgreSQL checks a
+foreign key with a trigger that locks the parent row, once per inserted row, which cost about a
+third of the database's time per event (bench/epcis_capture.py). They are written only by
+``repository.insert_events``, in the same transaction as their event, which is what keeps them
+consistent. For the same reason ``epcis_events`` keeps the capture id as a plain reference, and
+the indexes on read point and business location leave out the events that have none.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunshine.core.db import Base
@@ -53,8 +60,20 @@ class EpcisEvent(Base):
         Index("ix_epcis_events_event_time_id", "event_time", "id"),
         Index("ix_epcis_events_record_time_id", "record_time", "id"),
         Index("ix_epcis_events_biz_step_event_time", "biz_step", "event_time"),
-        Index("ix_epcis_events_biz_location_event_time", "biz_location", "event_time"),
-        Index("ix_epcis_events_read_point_event_time", "read_point", "event_time"),
+        Index(
+            "ix_epcis_events_biz_location_event_time",
+            "biz_location",
+            "event_time",
+            postgresql_where=text("biz_location IS NOT NULL"),
+            sqlite_where=text("biz_location IS NOT NULL"),
+        ),
+        Index(
+            "ix_epcis_events_read_point_event_time",
+            "read_point",
+            "event_time",
+            postgresql_where=text("read_point IS NOT NULL"),
+            sqlite_where=text("read_point IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigKey, primary_key=True)
@@ -69,8 +88,9 @@ class EpcisEvent(Base):
     disposition: Mapped[str | None] = mapped_column(String(255))
     read_point: Mapped[str | None] = mapped_column(String(512))
     biz_location: Mapped[str | None] = mapped_column(String(512))
-    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), index=True)
-    capture_id: Mapped[str | None] = mapped_column(ForeignKey("epcis_captures.id"), index=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"))
+    #: The capture that stored the event (``epcis_captures.id``), None for a single event.
+    capture_id: Mapped[str | None] = mapped_column(String(36))
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
@@ -81,9 +101,7 @@ class EpcisEventEpc(Base):
     __tablename__ = "epcis_event_epcs"
     __table_args__ = (Index("ix_epcis_event_epcs_epc_role", "epc", "role", "event_pk"),)
 
-    event_pk: Mapped[int] = mapped_column(
-        BigKey, ForeignKey("epcis_events.id", ondelete="CASCADE"), primary_key=True
-    )
+    event_pk: Mapped[int] = mapped_column(BigKey, primary_key=True)
     role: Mapped[str] = mapped_column(String(8), primary_key=True)
     epc: Mapped[str] = mapped_column(String(512), primary_key=True)
 
@@ -97,9 +115,7 @@ class EpcisEventQuantity(Base):
     )
 
     id: Mapped[int] = mapped_column(BigKey, primary_key=True)
-    event_pk: Mapped[int] = mapped_column(
-        BigKey, ForeignKey("epcis_events.id", ondelete="CASCADE"), index=True
-    )
+    event_pk: Mapped[int] = mapped_column(BigKey, index=True)
     role: Mapped[str] = mapped_column(String(8))
     epc_class: Mapped[str] = mapped_column(String(512))
     quantity: Mapped[float | None] = mapped_column(Float)
@@ -114,9 +130,7 @@ class EpcisEventBizTransaction(Base):
         Index("ix_epcis_event_biz_transactions_value", "biz_transaction", "type", "event_pk"),
     )
 
-    event_pk: Mapped[int] = mapped_column(
-        BigKey, ForeignKey("epcis_events.id", ondelete="CASCADE"), primary_key=True
-    )
+    event_pk: Mapped[int] = mapped_column(BigKey, primary_key=True)
     type: Mapped[str] = mapped_column(String(255), primary_key=True)
     biz_transaction: Mapped[str] = mapped_column(String(512), primary_key=True)
 
@@ -129,9 +143,7 @@ class EpcisEventParty(Base):
         Index("ix_epcis_event_parties_value", "value", "direction", "type", "event_pk"),
     )
 
-    event_pk: Mapped[int] = mapped_column(
-        BigKey, ForeignKey("epcis_events.id", ondelete="CASCADE"), primary_key=True
-    )
+    event_pk: Mapped[int] = mapped_column(BigKey, primary_key=True)
     direction: Mapped[str] = mapped_column(String(12), primary_key=True)
     type: Mapped[str] = mapped_column(String(255), primary_key=True)
     value: Mapped[str] = mapped_column(String(512), primary_key=True)
@@ -144,10 +156,8 @@ class EpcisEventViewer(Base):
     __tablename__ = "epcis_event_viewers"
     __table_args__ = (Index("ix_epcis_event_viewers_business", "business_id", "event_pk"),)
 
-    event_pk: Mapped[int] = mapped_column(
-        BigKey, ForeignKey("epcis_events.id", ondelete="CASCADE"), primary_key=True
-    )
-    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"), primary_key=True)
+    event_pk: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    business_id: Mapped[int] = mapped_column(primary_key=True)
 
 
 class BusinessGs1Identifier(Base):

@@ -69,6 +69,8 @@ class ParsedEvent:
     index: int
     event: dict[str, Any]
     namespaces: dict[str, str]
+    #: Its event hash, once computed (a capture hashes its events when it accepts them).
+    hash: str = ""
 
 
 @dataclass
@@ -143,6 +145,14 @@ class _Checker:
         self.problems = problems
         self.namespaces = namespaces
         self.used: set[str] = set()
+        # The field checkers of each event type, built once: a document's events reuse the
+        # checker of the document (see :func:`parse_document`).
+        self._kinds: dict[str, tuple[dict[str, Callable[[Any, str], Any]], tuple[str, ...]]] = {}
+
+    def restart(self) -> None:
+        """Forget the problems and prefixes of the previous event."""
+        self.problems = Problems()
+        self.used = set()
 
     # values ----------------------------------------------------------------------------
 
@@ -478,7 +488,10 @@ class _Checker:
                 f"{at}/type", N_("{value} is not an EPCIS event type"), value=str(kind)
             )
             return None
-        known, required = self._fields_of(kind)
+        fields = self._kinds.get(kind)
+        if fields is None:
+            fields = self._kinds[kind] = self._fields_of(kind)
+        known, required = fields
         out = self.fields(value, at, known, required=required)
         if out is None:
             return None
@@ -566,8 +579,17 @@ class _Checker:
             )
 
 
+#: JSON pointer spellings of field names seen so far (the same few names in every event).
+_ESCAPED: dict[str, str] = {}
+
+
 def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
+    escaped = _ESCAPED.get(key)
+    if escaped is None:
+        escaped = key.replace("~", "~0").replace("/", "~1")
+        if len(_ESCAPED) < 10_000:  # names are the sender's: keep the memo bounded
+            _ESCAPED[key] = escaped
+    return escaped
 
 
 def _is_date(value: str) -> bool:
@@ -579,15 +601,25 @@ def _is_date(value: str) -> bool:
 
 
 def parse_event(
-    value: Any, *, at: str = "", namespaces: Mapping[str, str] | None = None
+    value: Any,
+    *,
+    at: str = "",
+    namespaces: Mapping[str, str] | None = None,
+    shared: _Checker | None = None,
 ) -> tuple[ParsedEvent | None, list[FieldProblem]]:
-    """One event (as captured alone, or inside a document with its ``namespaces``)."""
-    problems = Problems()
-    declared = dict(namespaces or {})
-    if isinstance(value, dict) and "@context" in value:
-        declared.update(namespaces_of(value["@context"]))
-    checker = _Checker(problems, declared)
+    """One event (as captured alone, or inside a document with its ``namespaces``; the
+    document's ``shared`` checker serves every event that declares no context of its own)."""
+    if shared is not None and not (isinstance(value, dict) and "@context" in value):
+        checker = shared
+        checker.restart()
+        declared = checker.namespaces
+    else:
+        declared = dict(namespaces or {})
+        if isinstance(value, dict) and "@context" in value:
+            declared.update(namespaces_of(value["@context"]))
+        checker = _Checker(Problems(), declared)
     event = checker.event(value, at)
+    problems = checker.problems
     if problems or event is None:
         return None, problems.items
     used = {prefix: declared[prefix] for prefix in sorted(checker.used)}
@@ -622,10 +654,13 @@ def parse_document(value: Any, *, query: bool = False) -> ParsedDocument:
         problems.add(where, N_("the document has no event list"))
         return ParsedDocument([], problems.items, {})
     namespaces = namespaces_of(value.get("@context"))
+    shared = _Checker(Problems(), namespaces)
     parsed: list[ParsedEvent] = []
     failed: dict[int, list[FieldProblem]] = {}
     for index, item in enumerate(events):
-        event, event_problems = parse_event(item, at=f"{where}/{index}", namespaces=namespaces)
+        event, event_problems = parse_event(
+            item, at=f"{where}/{index}", namespaces=namespaces, shared=shared
+        )
         if event is None:
             failed[index] = event_problems
         else:

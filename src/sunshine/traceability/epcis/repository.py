@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import ColumnElement, and_, exists, insert, or_, select, text
 from sqlalchemy.orm import Session
 
@@ -98,6 +98,36 @@ _EVENT_COLUMNS = (
 )
 
 
+_EVENT_TYPES = (
+    "int8",
+    "text",
+    "text",
+    "text",
+    "timestamptz",
+    "text",
+    "timestamptz",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "int4",
+    "text",
+    "text",  # the document, already JSON text (a json dumper would quote it again)
+)
+#: The index tables as COPY writes them, with their column types.
+_INDEX_COPIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("epcis_event_epcs (event_pk, role, epc)", ("int8", "text", "text")),
+    (
+        "epcis_event_quantities (event_pk, role, epc_class, quantity, uom)",
+        ("int8", "text", "text", "float8", "text"),
+    ),
+    ("epcis_event_biz_transactions (event_pk, type, biz_transaction)", ("int8", "text", "text")),
+    ("epcis_event_parties (event_pk, direction, type, value)", ("int8", "text", "text", "text")),
+    ("epcis_event_viewers (event_pk, business_id)", ("int8", "int4")),
+)
+
+
 def insert_events(session: Session, events: list[NewEvent]) -> None:
     """Store events and their index rows: with PostgreSQL's COPY (bulk capture is the hot
     path: a document of thousands of events), elsewhere with multi-row INSERTs."""
@@ -155,30 +185,26 @@ def _copy_events(session: Session, events: list[NewEvent]) -> None:
     )
     connection = session.connection().connection.driver_connection
     assert connection is not None
-    rows: dict[str, list[tuple[Any, ...]]] = {
-        "epcis_event_epcs (event_pk, role, epc)": [],
-        "epcis_event_quantities (event_pk, role, epc_class, quantity, uom)": [],
-        "epcis_event_biz_transactions (event_pk, type, biz_transaction)": [],
-        "epcis_event_parties (event_pk, direction, type, value)": [],
-        "epcis_event_viewers (event_pk, business_id)": [],
-    }
-    tables = list(rows.values())
+    tables: list[list[tuple[Any, ...]]] = [[] for _ in _INDEX_COPIES]
     for pk, event in zip(ids, events, strict=True):
         tables[0].extend((pk, r, v) for r, v in set(event.epcs))
         tables[1].extend((pk, r, c, q, u) for r, c, q, u in event.quantities)
         tables[2].extend((pk, t, v) for t, v in set(event.biz_transactions))
         tables[3].extend((pk, d, t, v) for d, t, v in set(event.parties))
         tables[4].extend((pk, b) for b in event.viewers)
+    columns = _EVENT_COLUMNS[1:-1]
     with connection.cursor() as cursor:
         with cursor.copy(f"COPY epcis_events ({', '.join(_EVENT_COLUMNS)}) FROM STDIN") as copy:
+            # Declared types: psycopg picks each column's dumper once, not per value.
+            copy.set_types(_EVENT_TYPES)
             for pk, event in zip(ids, events, strict=True):
                 row = event.row
-                copy.write_row(
-                    (pk, *(row[c] for c in _EVENT_COLUMNS[1:-1]), json.dumps(row["document"]))
-                )
-        for target, table_rows in rows.items():
+                document = orjson.dumps(row["document"]).decode()
+                copy.write_row((pk, *[row[c] for c in columns], document))
+        for (target, types), table_rows in zip(_INDEX_COPIES, tables, strict=True):
             if table_rows:
                 with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+                    copy.set_types(types)
                     for table_row in table_rows:
                         copy.write_row(table_row)
 

@@ -12,13 +12,13 @@ identifier registered later does not open older events.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
@@ -64,10 +64,14 @@ def capturer(actor: Principal) -> int:
 def read_json(body: bytes) -> Any:
     """The JSON of a request body, or a 400 naming where it breaks."""
     try:
-        return json.loads(body)
-    except UnicodeDecodeError:
-        problem = FieldProblem("/", N_("the body is not UTF-8 text"))
-    except json.JSONDecodeError as exc:
+        # orjson: the JSON of a bulk capture is read several times faster than by json.
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            problem = FieldProblem("/", N_("the body is not UTF-8 text"))
+            raise EpcisValidationError([problem]) from None
         problem = FieldProblem(
             "/",
             N_("the body is not valid JSON: {reason} at line {line}, column {column}"),
@@ -111,19 +115,18 @@ def prepare(
 ) -> tuple[list[repository.NewEvent], int]:
     """The events to store (new ones, each once) and how many were already known."""
     record_time = utc_now()
-    hashed = [(event_hash(e.event, e.namespaces), e) for e in events]
+    hashed = [(e.hash or event_hash(e.event, e.namespaces), e) for e in events]
     known = repository.known_hashes(session, [h for h, _ in hashed])
-    named = {v for _, e in hashed for _, _, v in _index_rows(e.event)["parties"]}
-    owners = repository.owners_of(session, named)
+    indexes = [_index_rows(e.event) for _, e in hashed]
+    owners = repository.owners_of(session, {v for i in indexes for _, _, v in i["parties"]})
     fresh: list[repository.NewEvent] = []
     duplicates = 0
-    for digest, parsed in hashed:
+    for (digest, parsed), index in zip(hashed, indexes, strict=True):
         if digest in known:
             duplicates += 1
             continue
         known.add(digest)
         event = parsed.event
-        index = _index_rows(event)
         moment = parse_time(event["eventTime"])
         assert moment is not None  # checked by parse_event
         viewers = {business_id} | {owners[v] for _, _, v in index["parties"] if v in owners}
@@ -217,7 +220,14 @@ def capture_document(
         duplicate_count=0,
         error_count=len(parsed.event_problems),
         errors=[p.as_dict() for p in failed],
-        payload=[{"event": e.event, "namespaces": e.namespaces} for e in parsed.events],
+        payload=[
+            {
+                "event": e.event,
+                "namespaces": e.namespaces,
+                "hash": event_hash(e.event, e.namespaces),
+            }
+            for e in parsed.events
+        ],
         created_at=utc_now(),
     )
     repository.add_capture(session, capture)
@@ -238,7 +248,9 @@ def run_capture(*, session: Session, capture_id: str) -> EpcisCapture | None:
     if capture is None or capture.status != "pending":
         return capture
     events = [
-        ParsedEvent(index=i, event=item["event"], namespaces=item["namespaces"])
+        ParsedEvent(
+            index=i, event=item["event"], namespaces=item["namespaces"], hash=item.get("hash", "")
+        )
         for i, item in enumerate(capture.payload or [])
     ]
     fresh, duplicates = prepare(

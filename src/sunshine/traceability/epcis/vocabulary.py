@@ -198,6 +198,8 @@ def normalise(vocabulary: Vocabulary, value: str) -> str:
     Raises :class:`VocabularyError` for an unknown bare word or an unknown term spelled in
     the CBV's own namespaces.
     """
+    if value in vocabulary.terms:  # the usual spelling, bare; checked first for bulk capture
+        return value
     term: str | None = None
     if value.startswith(vocabulary.urn):
         term = value[len(vocabulary.urn) :]
@@ -212,8 +214,6 @@ def normalise(vocabulary: Vocabulary, value: str) -> str:
         if term in vocabulary.terms:
             return term
         raise VocabularyError(N_("{value} is not a term of the CBV 2.0 {vocabulary} vocabulary"))
-    if value in vocabulary.terms:
-        return value
     if value.startswith("cbv:"):
         # A CURIE in the CBV namespace naming no standard term: a URI all the same
         # (the corpus's "cbv:my_own_party"); kept expanded so that it compares equal.
