@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
-from ledger_helpers import day, suppliers
+from ledger_helpers import day, photo_upload, suppliers
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from helpers import api_token, csrf_of
+from sunshine.ingredients.models import LedgerLine
 
 Opener = Callable[[str], TestClient]
 
@@ -257,3 +260,53 @@ def test_the_api_refuses_bad_lines_with_problem_details(
         ).status_code
         == 403
     )
+
+
+def test_the_api_records_a_line_with_its_documents_files(
+    db: sessionmaker[Session], client: TestClient
+) -> None:
+    registered, _ = _setup(db)
+    headers = api_token(client, "manager_a")
+    photo = photo_upload("invoice.jpg").source.read()
+    sent = client.post(
+        "/api/v1/ledger-lines/with-documents",
+        data={"line": json.dumps(_api_body(registered, documents=["voucher", "conformity"]))},
+        files=[("file_voucher", ("invoice.jpg", photo, "image/jpeg"))],
+        headers=headers,
+    )
+    assert sent.status_code == 201, sent.text
+    line = sent.json()
+    assert (
+        list(line["document_files"]) == ["voucher"] and len(line["document_files"]["voucher"]) == 1
+    )
+    with db() as session:
+        stored = session.get(LedgerLine, line["id"])
+        assert stored is not None and stored.document_files == line["document_files"]
+    # Bad input: nothing stored, a specific problem each time.
+    with db() as session:
+        before = session.scalar(select(func.count()).select_from(LedgerLine))
+    missing = client.post("/api/v1/ledger-lines/with-documents", data={"x": "1"}, headers=headers)
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "line"
+    broken = client.post(
+        "/api/v1/ledger-lines/with-documents", data={"line": "{not json"}, headers=headers
+    )
+    assert broken.status_code == 422 and "JSON" in broken.json()["errors"][0]["message"]
+    fake = client.post(
+        "/api/v1/ledger-lines/with-documents",
+        data={"line": json.dumps(_api_body(registered, documents=["voucher"]))},
+        files=[("file_voucher", ("invoice.jpg", b"MZ not an image at all", "image/jpeg"))],
+        headers=headers,
+    )
+    assert fake.status_code in (415, 422), fake.text
+    invalid = client.post(
+        "/api/v1/ledger-lines/with-documents",
+        data={"line": json.dumps(_api_body(registered, category="fruit"))},
+        files=[("file_voucher", ("invoice.jpg", photo, "image/jpeg"))],
+        headers=headers,
+    )
+    assert invalid.status_code == 422 and invalid.json()["errors"][0]["field"] == "category"
+    with db() as session:
+        assert session.scalar(select(func.count()).select_from(LedgerLine)) == before
+    # Another business's token sees nothing of it.
+    other = api_token(client, "owner_b")
+    assert client.get(f"/api/v1/ledger-lines/{line['id']}", headers=other).status_code == 404

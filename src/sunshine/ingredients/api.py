@@ -7,22 +7,30 @@
 * ``POST /ledger-lines/{id}/corrections``: the line as it should have been and the reason
   (201; 409 when the line was already corrected).
 
-Documents' photos and PDFs are attached through the portal's form; the API records which
-documents were checked.
+* ``POST /ledger-lines/with-documents``: the same with photos or PDFs of the documents
+  checked, as ``multipart/form-data``: the line as JSON in the field ``line`` and each file in
+  ``file_{document}`` (``file_voucher``, ``file_licence``, ``file_test_report``, ...); files
+  are size- and type-checked, and nothing is kept when anything is refused.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+import orjson
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from sunshine.api.router import Authed
+from sunshine.core.errors import FieldProblem, ValidationFailed
+from sunshine.core.i18n import N_
 from sunshine.core.pagination import PageRequest
+from sunshine.core.validation import parse
 from sunshine.ingredients import repository as repo
 from sunshine.ingredients import service
-from sunshine.ingredients.enums import ProductCategory
+from sunshine.ingredients.enums import DocumentKind, ProductCategory
 from sunshine.ingredients.schemas import (
     LedgerCorrectionIn,
     LedgerLineDetail,
@@ -30,7 +38,9 @@ from sunshine.ingredients.schemas import (
     LedgerLinePage,
     LedgerLineRead,
 )
+from sunshine.ingredients.uploads import close_uploads, document_files
 from sunshine.portals.shared.deps import DbSession, SignedIn
+from sunshine.portals.shared.imports_routes import reject_oversized
 from sunshine.registry.service import enterprise_business
 
 router = APIRouter(tags=["ledger"], dependencies=Authed)
@@ -86,6 +96,82 @@ def create_line(session: DbSession, principal: SignedIn, body: LedgerLineIn) -> 
     business = enterprise_business(session=session, actor=principal)
     line = service.record_line(session=session, actor=principal, business_id=business.id, data=body)
     return _detail(session, principal, line.id)
+
+
+@router.post(
+    "/ledger-lines/with-documents",
+    response_model=LedgerLineDetail,
+    status_code=201,
+    dependencies=[Depends(reject_oversized)],
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["line"],
+                        "properties": {
+                            "line": {"type": "string", "description": "the line as JSON"},
+                            **{
+                                f"file_{kind.value}": {
+                                    "type": "array",
+                                    "items": {"type": "string", "format": "binary"},
+                                }
+                                for kind in DocumentKind
+                            },
+                        },
+                    }
+                }
+            },
+            "required": True,
+        }
+    },
+)
+async def create_line_with_documents(
+    request: Request, session: DbSession, principal: SignedIn
+) -> LedgerLineDetail:
+    """Record a purchase of the caller's store with its documents' photos or PDFs."""
+    form = await request.form()
+    try:
+        return await run_in_threadpool(_record_with_documents, session, principal, form)
+    finally:
+        await close_uploads(form)
+
+
+def _record_with_documents(
+    session: DbSession, principal: SignedIn, form: FormData
+) -> LedgerLineDetail:
+    data = _line_json(form.get("line"))
+    business = enterprise_business(session=session, actor=principal)
+    line = service.record_line(
+        session=session,
+        actor=principal,
+        business_id=business.id,
+        data=parse(LedgerLineIn, data),
+        files=document_files(form),
+    )
+    return _detail(session, principal, line.id)
+
+
+def _line_json(value: object) -> dict[str, Any]:
+    """The ``line`` field's JSON object, or a 422 saying what is wrong with it."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationFailed([FieldProblem("line", N_("the line is required, as JSON"))])
+    try:
+        data = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "line",
+                    N_("the line is not valid JSON: {reason}"),
+                    params={"reason": exc.msg},
+                )
+            ]
+        ) from None
+    if not isinstance(data, dict):
+        raise ValidationFailed([FieldProblem("line", N_("the line must be a JSON object"))])
+    return data
 
 
 @router.get("/ledger-lines/{line_id}", response_model=LedgerLineDetail)

@@ -43,6 +43,7 @@ from sunshine.ingredients import tasks as ledger_tasks
 from sunshine.ingredients.enums import CATEGORY_LABELS, DocumentKind, ProductCategory, TestKind
 from sunshine.ingredients.models import LedgerLine
 from sunshine.ingredients.schemas import LedgerLineIn
+from sunshine.ingredients.uploads import close_uploads, document_files
 from sunshine.portals.shared import forms, imports_routes
 from sunshine.portals.shared.deps import DbSession, Enterprise, check_csrf
 from sunshine.portals.shared.imports_routes import reject_oversized
@@ -237,23 +238,12 @@ def line_input(values: dict[str, str]) -> LedgerLineIn:
     return parse(LedgerLineIn, data)
 
 
-def document_files(form: FormData) -> list[service.DocumentFile]:
-    files = []
-    for kind in DocumentKind:
-        for item in form.getlist(f"file_{kind.value}"):
-            if isinstance(item, UploadFile) and item.filename:
-                files.append(service.DocumentFile(kind, evidence.Upload(item.filename, item.file)))
-    return files
-
-
 async def _with_form(request: Request, handler: Any, *args: Any) -> Response:
     form = await request.form()
     try:
         return await run_in_threadpool(handler, request, form, *args)
     finally:
-        for _key, item in form.multi_items():
-            if isinstance(item, UploadFile):
-                await item.close()
+        await close_uploads(form)
 
 
 @router.post("/ledger/new", dependencies=Upload)
