@@ -20,6 +20,7 @@ from sunshine.cases.models import Case
 LISTENER_MODULES = (
     "sunshine.cogovernance.complaints.case_listener",
     "sunshine.cogovernance.reports.case_listener",
+    "sunshine.traceability.recall_case_listener",
 )
 
 

@@ -110,6 +110,9 @@ class KindConfig:
     clocks: tuple[ClockSpec, ...]
     actors: Mapping[CaseAction, frozenset[Role]]
     automatic: frozenset[CaseAction]  # what the scheduler may do by itself
+    #: States besides the main line's from which the case may be closed (a recall is done
+    #: when its holders are, whatever step its case had reached).
+    closes_from: frozenset[CaseState] = frozenset()
 
 
 _DISPATCHERS = frozenset({Role.STATION_CHIEF, Role.BUREAU_LEADER, Role.ADMIN})
@@ -209,6 +212,7 @@ KINDS: Mapping[CaseKind, KindConfig] = {
         clocks=(),
         actors=_STANDARD_ACTORS,
         automatic=frozenset(),
+        closes_from=OPEN_STATES,
     ),
     CaseKind.LEAD: KindConfig(
         kind=CaseKind.LEAD,
@@ -248,6 +252,8 @@ def _moves_for(config: KindConfig, action: CaseAction) -> Mapping[CaseState, Cas
             return {}
         if action is CaseAction.CLOSE:
             return {CaseState.HANDLED: CaseState.CLOSED}
+    if action is CaseAction.CLOSE:
+        moves.update(dict.fromkeys(config.closes_from, CaseState.CLOSED))
     return moves
 
 

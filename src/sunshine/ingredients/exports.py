@@ -17,10 +17,12 @@ What the ledger cannot fill (said in the spreadsheet's notes sheet too):
   (address and phone); the column gives the name and says so;
 * the reference document number (1.1345(a)(8)): the ledger records which documents were
   checked, not their numbers; the column gives the types and the platform's line number;
-* shipping and transformation events: the ledger records receipts only. Rows come from
-  the modules named in :data:`EVENT_ROW_MODULES` (the shipments feature registers shipping
-  rows, the central kitchen feature transformations); without them the sheets carry their
-  headers only.
+* shipping and transformation events: the ledger records receipts only. Their rows come
+  from the modules named in :data:`EVENT_ROW_MODULES`: the shipments suppliers record
+  (:mod:`sunshine.ingredients.fsma_shipping`) and the TransformationEvents central kitchens
+  capture in the EPCIS repository (:mod:`sunshine.traceability.fsma_transformations`).
+  Every provider keeps to what the principal may see and to the query's days and lots
+  (:func:`period_bounds`, :class:`LotFilter`).
 
 Both exports stream: lines are read by keyset pages and written row by row to a temporary
 file (see :mod:`xlsx_stream`), so a million rows take seconds and little memory.
@@ -28,27 +30,33 @@ file (see :mod:`xlsx_stream`), so a million rows take seconds and little memory.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import importlib
 import io
+import json
 import os
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import String, cast, type_coerce
 from sqlalchemy.orm import Session
 
 from sunshine.auth.principal import Principal
 from sunshine.core.errors import Translate
 from sunshine.core.i18n import N_
+from sunshine.core.time import SHANGHAI
 from sunshine.ingredients import access, rules, xlsx_stream
 from sunshine.ingredients import reports_repository as repo
 from sunshine.ingredients.enums import CATEGORY_LABELS, DocumentKind, TestKind
 from sunshine.ingredients.models import LedgerLine
 from sunshine.registry.models import Business
+from sunshine.traceability.epcis.identifiers import normalise_id
+from sunshine.traceability.lots import batch_of, external_supplier_code, lot_id, parse_lot_id
 
 # The Chinese ledger (台账) ----------------------------------------------------------------------
 
@@ -281,6 +289,11 @@ SHIPPING_COLUMNS: tuple[KdeColumn, ...] = (
     KdeColumn("TLC Source Location Description or TLC Source Reference", "1.1340(a)(7)"),
     KdeColumn("Reference Document Type", "1.1340(a)(8)"),
     KdeColumn("Reference Document Number", "1.1340(a)(8)"),
+    KdeColumn("Product GTIN", ""),
+    KdeColumn("Batch / Lot Number", ""),
+    KdeColumn("Expiry Date", ""),
+    KdeColumn("Category", ""),
+    KdeColumn("Receipt by the Recipient", ""),
 )
 TRANSFORMATION_COLUMNS: tuple[KdeColumn, ...] = (
     KdeColumn("Input Traceability Lot Code", "1.1350(a)(1)"),
@@ -301,8 +314,15 @@ UNFILLED_NOTES = (
     "address and phone; the column gives the name.",
     "Reference Document Number (1.1345(a)(8)): the ledger records which documents were "
     "checked, not their numbers; the column gives the platform's ledger line number.",
-    "Shipping (1.1340) and transformation (1.1350) rows come from the platform's shipment "
-    "and central-kitchen records where they exist; the purchase ledger records receipts only.",
+    "Shipping (1.1340) rows are the shipments suppliers recorded on the platform (线上下单); "
+    "a supplier's shipments recorded elsewhere and captured only as EPCIS events are not "
+    "listed. TLC Source gives the producer's name where the supplier recorded one; the "
+    "Reference Document Number is the supplier's delivery note number, or the platform's "
+    "shipment number where it gave none.",
+    "Transformation (1.1350) rows are the TransformationEvents central kitchens captured in "
+    "the platform's EPCIS repository, one row per input lot and new lot; events withdrawn by "
+    "an error declaration are left out. Product descriptions come from the platform's "
+    "product library or the lot code itself.",
     "Transformation KDEs follow 21 CFR 1.1350(a) as recalled, not checked against the text.",
 )
 
@@ -314,10 +334,56 @@ class FsmaQuery:
     lots: tuple[str, ...] = ()  # batch numbers or traceability lot codes
 
 
+def period_bounds(query: FsmaQuery) -> tuple[datetime | None, datetime | None]:
+    """The query's local days as a half-open UTC interval, for events stamped with a time
+    (a shipment's departure, a transformation's end)."""
+    start = datetime.combine(query.date_from, time.min, SHANGHAI) if query.date_from else None
+    end = (
+        datetime.combine(query.date_to + timedelta(days=1), time.min, SHANGHAI)
+        if query.date_to
+        else None
+    )
+    return start, end
+
+
+@dataclass(frozen=True)
+class LotFilter:
+    """The query's lots: lot codes (matched exactly, as given and as the repository writes
+    them) and bare batch numbers (matched on the batch); empty: every lot."""
+
+    ids: frozenset[str]
+    batches: frozenset[str]
+
+    @classmethod
+    def of(cls, values: Sequence[str]) -> LotFilter:
+        ids: set[str] = set()
+        batches: set[str] = set()
+        for value in values:
+            if ":" not in value:
+                batches.add(value)
+                continue
+            ids.add(value)
+            if parse_lot_id(value) is None:
+                batches.add(value)  # a batch number with a colon in it
+            # One the repository cannot read is matched as given only.
+            with contextlib.suppress(ValueError):
+                ids.add(normalise_id(value))
+        return cls(frozenset(ids), frozenset(batches))
+
+    def __bool__(self) -> bool:
+        return bool(self.ids or self.batches)
+
+    def matches(self, tlc: str, batch: str | None) -> bool:
+        return not self or tlc in self.ids or (batch or "") in self.batches
+
+
 #: ``(session, actor, query) -> rows`` of the shipping or transformation sheet, in the
 #: columns above; registered by the modules of :data:`EVENT_ROW_MODULES`.
 EventRows = Callable[[Session, Principal, FsmaQuery], Iterator[Sequence[Any]]]
-EVENT_ROW_MODULES: tuple[str, ...] = ()
+EVENT_ROW_MODULES: tuple[str, ...] = (
+    "sunshine.ingredients.fsma_shipping",
+    "sunshine.traceability.fsma_transformations",
+)
 _event_rows: dict[str, list[EventRows]] = {"shipping": [], "transformation": []}
 
 
@@ -344,114 +410,256 @@ def location(name: str, address: str, phone: str) -> str:
     return "; ".join(p for p in (name, address, phone) if p)
 
 
-def tlc_of(line: LedgerLine, supplier_code: str | None) -> str:
+def tlc_of(line: Any, supplier_code: str | None) -> str:
     """The line's lot as the platform names it (traceability.lots), or the bare batch
     where the line has neither batch nor production date to make one."""
-    from sunshine.traceability.lots import batch_of, external_supplier_code, lot_id
-
-    batch = batch_of(batch_number=line.batch_number, production_date=line.production_date)
-    if batch is None:
-        return ""
-    code = supplier_code or external_supplier_code(line.supplier_id)
-    return lot_id(
-        gtin=line.gtin,
-        supplier_code=code,
-        product_id=line.product_id,
-        batch=batch,
-        product_name=line.product_name,
+    return _tlc(
+        supplier_code,
+        line.supplier_id,
+        line.gtin,
+        line.product_id,
+        line.product_name,
+        line.batch_number,
+        line.production_date,
     )
 
 
-def _matches(line: LedgerLine, tlc: str, wanted: frozenset[str]) -> bool:
-    return not wanted or tlc in wanted or (line.batch_number or "") in wanted
+def _tlc(
+    supplier_code: str | None,
+    supplier_id: int,
+    gtin: str | None,
+    product_id: int | None,
+    product_name: str,
+    batch_number: str | None,
+    production_date: date | None,
+) -> str:
+    batch = batch_of(batch_number=batch_number, production_date=production_date)
+    if batch is None:
+        return ""
+    return lot_id(
+        gtin=gtin,
+        supplier_code=supplier_code or external_supplier_code(supplier_id),
+        product_id=product_id,
+        batch=batch,
+        product_name=product_name,
+    )
 
 
-class _Businesses:
-    """Names, addresses and codes of the stores and suppliers met, read once each."""
+#: The columns the receiving sheet reads, in the order :func:`receiving_rows` unpacks them
+#: (not all 45 of a line: converting the rest was a third of a million-row export).
+#: ``documents`` comes as its JSON text: few distinct sets repeat over millions of lines,
+#: so each is decoded once (:class:`_ReceivingCache`).
+RECEIVING_READS: tuple[Any, ...] = (
+    LedgerLine.id,
+    LedgerLine.business_id,
+    LedgerLine.supplier_business_id,
+    LedgerLine.supplier_id,
+    LedgerLine.gtin,
+    LedgerLine.product_id,
+    LedgerLine.product_name,
+    LedgerLine.specification,
+    # The stored value, not the enum (a labels lookup by value needs no conversion per row).
+    type_coerce(LedgerLine.category, String).label("category"),
+    LedgerLine.quantity,
+    LedgerLine.unit,
+    LedgerLine.batch_number,
+    LedgerLine.production_date,
+    LedgerLine.expiry_date,
+    LedgerLine.purchase_date,
+    LedgerLine.producer_name,
+    LedgerLine.supplier_name,
+    LedgerLine.supplier_address,
+    LedgerLine.supplier_contact,
+    cast(LedgerLine.documents, String).label("documents"),
+)
+_CATEGORY_BY_VALUE = {category.value: label for category, label in CATEGORY_LABELS.items()}
+#: Entries per memo of :class:`_ReceivingCache` before it starts afresh (memory stays flat
+#: whatever the export's size; a province's stores and suppliers fit).
+MEMO_LIMIT = 200_000
+
+
+class _ReceivingCache:
+    """What repeats from line to line, worked out once: a lot's code, a business's location
+    and code, a supplier's location, a product's description, a day, a set of documents."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.known: dict[int, Business | None] = {}
+        self.cards: dict[int, repo.BusinessCard | None] = {}
+        self.tlcs: dict[tuple[Any, ...], str] = {}
+        self.places: dict[int, str] = {}
+        self.products: dict[tuple[str, str], str] = {}
+        self.suppliers: dict[tuple[str, str, str], str] = {}
+        self.producers: dict[str, str] = {}
+        self.days: dict[date, str] = {}
+        self.docs: dict[str, str] = {}
 
-    def get(self, business_id: int | None) -> Business | None:
-        if business_id is None:
-            return None
-        if business_id not in self.known:
-            found = repo.businesses_by_ids(self.session, [business_id])
-            self.known[business_id] = found.get(business_id)
-            if found:
-                self.session.expunge(found[business_id])
-        return self.known[business_id]
+    def load(self, page: Sequence[Any]) -> None:
+        """Read the stores and suppliers of a page of lines not met yet, in one query."""
+        for memo in (self.tlcs, self.products, self.suppliers, self.producers, self.days):
+            if len(memo) > MEMO_LIMIT:
+                memo.clear()
+        if len(self.cards) > MEMO_LIMIT:
+            self.cards.clear()
+            self.places.clear()
+        # By position: a row's attribute access costs twenty times its index.
+        missing = {line[1] for line in page} | {line[2] for line in page if line[2]}
+        missing -= self.cards.keys()
+        if missing:
+            found = repo.business_cards(self.session, sorted(missing))
+            self.cards.update({i: found.get(i) for i in missing})
+
+    def tlc(
+        self,
+        supplier_business_id: int | None,
+        supplier_id: int,
+        gtin: str | None,
+        product_id: int | None,
+        product_name: str,
+        batch_number: str | None,
+        production_date: date | None,
+    ) -> str:
+        # A registered supplier's lots are named by its code, whichever store's record of
+        # it the line names; an external supplier's by that record. A production date
+        # stands for a missing batch.
+        key = (
+            supplier_business_id,
+            None if supplier_business_id else supplier_id,
+            gtin,
+            product_id,
+            product_name,
+            batch_number or production_date,
+        )
+        found = self.tlcs.get(key)
+        if found is None:
+            card = self.cards.get(supplier_business_id or 0)
+            found = self.tlcs[key] = _tlc(
+                card.public_code if card else None,
+                supplier_id,
+                gtin,
+                product_id,
+                product_name,
+                batch_number,
+                production_date,
+            )
+        return found
+
+    def place(self, business_id: int) -> str:
+        found = self.places.get(business_id)
+        if found is None:
+            card = self.cards.get(business_id)
+            found = location(card.business_name, card.address, card.phone) if card else ""
+            self.places[business_id] = found
+        return found
+
+    def product(self, name: str, specification: str) -> str:
+        key = (name, specification)
+        found = self.products.get(key)
+        if found is None:
+            found = self.products[key] = f"{name} {specification}".strip()
+        return found
+
+    def supplier(self, name: str, address: str, contact: str) -> str:
+        key = (name, address, contact)
+        found = self.suppliers.get(key)
+        if found is None:
+            found = self.suppliers[key] = location(name, address, contact)
+        return found
+
+    def producer(self, name: str) -> str:
+        found = self.producers.get(name)
+        if found is None:
+            found = f"Producer: {name} (location not recorded)" if name else ""
+            self.producers[name] = found
+        return found
+
+    def day(self, value: date | None) -> str:
+        if value is None:
+            return ""
+        found = self.days.get(value)
+        if found is None:
+            found = self.days[value] = value.isoformat()
+        return found
+
+    def documents(self, raw: str | None) -> str:
+        found = self.docs.get(raw or "")
+        if found is None:
+            kinds = json.loads(raw) if raw else []
+            labels = [rules.DOCUMENT_LABELS[DocumentKind(d)] for d in kinds]
+            found = self.docs[raw or ""] = ", ".join(labels) or "Purchase ledger line"
+        return found
 
 
 def receiving_rows(*, session: Session, actor: Principal, query: FsmaQuery) -> Iterator[list[Any]]:
     """Every receiving CTE (a current ledger line) of the query, in the order recorded.
 
-    What repeats from line to line (a lot's code, a store's or supplier's location, a set of
-    documents) is worked out once: a million rows take seconds, not minutes."""
-    batches = tuple(_batch_filter(query.lots))
-    wanted = frozenset(query.lots)
-    cache = _Businesses(session)
-    tlcs: dict[tuple[Any, ...], str] = {}
-    places: dict[int, str] = {}
-    docs_text: dict[str, str] = {}
-    lines = repo.stream_lines(
+    What repeats from line to line is worked out once (:class:`_ReceivingCache`), only the
+    columns the sheet shows are read, and each row is unpacked once (a row's attribute
+    access is slow): a million rows take seconds, not minutes."""
+    wanted = LotFilter.of(query.lots)
+    memo = _ReceivingCache(session)
+    pages = repo.line_pages(
         session,
         scope=access.line_condition(actor),
         date_from=query.date_from,
         date_to=query.date_to,
-        lots=batches,
+        lots=tuple(_batch_filter(query.lots)),
+        columns=RECEIVING_READS,
     )
-    for line in lines:
-        key = (
-            line.supplier_business_id,
-            line.supplier_id,
-            line.gtin,
-            line.product_id,
-            line.product_name,
-            line.batch_number,
-            line.production_date,
-        )
-        tlc = tlcs.get(key)
-        if tlc is None:
-            supplier = cache.get(line.supplier_business_id)
-            tlc = tlcs[key] = tlc_of(line, supplier.public_code if supplier else None)
-            if len(tlcs) > 200_000:
-                tlcs.clear()
-        if not _matches(line, tlc, wanted):
-            continue
-        place = places.get(line.business_id)
-        if place is None:
-            store = cache.get(line.business_id)
-            place = location(store.name, store.address, store.contact_phone) if store else ""
-            places[line.business_id] = place
-        listed = ",".join(line.documents)
-        docs = docs_text.get(listed)
-        if docs is None:
-            labels = [rules.DOCUMENT_LABELS[DocumentKind(d)] for d in line.documents]
-            docs = docs_text[listed] = ", ".join(labels) or "Purchase ledger line"
-        yield [
-            tlc,
-            line.quantity,
-            line.unit,
-            f"{line.product_name} {line.specification}".strip(),
-            location(line.supplier_name, line.supplier_address, line.supplier_contact),
-            place,
-            line.purchase_date.isoformat(),
-            f"Producer: {line.producer_name} (location not recorded)" if line.producer_name else "",
-            docs,
-            f"Ledger line {line.id}",
-            line.gtin or "",
-            line.batch_number or "",
-            line.expiry_date.isoformat() if line.expiry_date else "",
-            CATEGORY_LABELS[line.category],
-        ]
+    for page in pages:
+        memo.load(page)
+        for (
+            line_id,
+            business_id,
+            supplier_business_id,
+            supplier_id,
+            gtin,
+            product_id,
+            product_name,
+            specification,
+            category,
+            quantity,
+            unit,
+            batch_number,
+            production_date,
+            expiry_date,
+            purchase_date,
+            producer_name,
+            supplier_name,
+            supplier_address,
+            supplier_contact,
+            documents,
+        ) in page:
+            tlc = memo.tlc(
+                supplier_business_id,
+                supplier_id,
+                gtin,
+                product_id,
+                product_name,
+                batch_number,
+                production_date,
+            )
+            if wanted and not wanted.matches(tlc, batch_number):
+                continue
+            yield [
+                tlc,
+                quantity,
+                unit,
+                memo.product(product_name, specification),
+                memo.supplier(supplier_name, supplier_address, supplier_contact),
+                memo.place(business_id),
+                memo.day(purchase_date),
+                memo.producer(producer_name),
+                memo.documents(documents),
+                f"Ledger line {line_id}",
+                gtin or "",
+                batch_number or "",
+                memo.day(expiry_date),
+                _CATEGORY_BY_VALUE[category],
+            ]
 
 
 def _batch_filter(lots: Sequence[str]) -> Iterator[str]:
     """The batch numbers to read: each given batch, and the batch inside each lot code."""
-    from sunshine.traceability.lots import parse_lot_id
-
     for value in lots:
         parts = parse_lot_id(value) if ":" in value else None
         yield parts.batch if parts is not None else value
@@ -472,12 +680,13 @@ def fsma_sheets(*, session: Session, actor: Principal, query: FsmaQuery) -> list
             "Shipping",
             headers(SHIPPING_COLUMNS),
             _provided("shipping", session, actor, query),
-            widths=[40, 10, 8, 28, 40, 40, 12, 30, 28, 16],
+            widths=[40, 10, 8, 28, 40, 40, 12, 30, 28, 16, 16, 14, 12, 14, 24],
         ),
         xlsx_stream.Sheet(
             "Transformation",
             headers(TRANSFORMATION_COLUMNS),
             _provided("transformation", session, actor, query),
+            widths=[40, 28, 10, 8, 40, 40, 12, 28, 10, 8, 28, 30],
         ),
         xlsx_stream.Sheet(
             "Notes",

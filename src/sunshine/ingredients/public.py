@@ -68,7 +68,7 @@ class SafetyMark:
 MarkProvider = Callable[[Session, Sequence[LedgerLine]], dict[int, list[SafetyMark]]]
 _providers: list[MarkProvider] = []
 #: Modules whose import registers a mark provider (the recall capability adds its own).
-MARK_MODULES: tuple[str, ...] = ()
+MARK_MODULES: tuple[str, ...] = ("sunshine.traceability.recall_marks",)
 
 
 def mark_provider(provider: MarkProvider) -> MarkProvider:

@@ -25,7 +25,8 @@ from sunshine.auth import access
 from sunshine.auth.enums import Role
 from sunshine.auth.principal import Principal
 from sunshine.cases import service as cases
-from sunshine.cases.enums import CaseKind
+from sunshine.cases import workflow
+from sunshine.cases.enums import CaseAction, CaseKind
 from sunshine.core.cache import invalidate_after_commit
 from sunshine.core.errors import (
     ConflictError,
@@ -397,6 +398,126 @@ def respond(
         after={"status": locked.status.value, **amounts},
     )
     return locked
+
+
+# Closing ------------------------------------------------------------------------------------
+
+#: A regulator acting on a recall it sees but whose case is another office's.
+_NOT_YOUR_CASE = N_("This recall's case is handled by another office: it closes the recall.")
+
+
+def may_close(*, session: Session, actor: Principal, found: Recall) -> bool:
+    """Whether the actor may close the recall now: it is open, its case is in the actor's
+    view and the actor's role closes cases of its kind (the case engine's reviewers)."""
+    if found.closed_at is not None or not actor.is_regulator:
+        return False
+    case = repo.case_of(session, found.case_id, access.case_condition(actor))
+    if case is None:
+        return False
+    allowed = workflow.allowed_actions(kind=case.kind, state=case.state, role=actor.role)
+    return CaseAction.CLOSE in allowed
+
+
+def close_recall(*, session: Session, actor: Principal, recall_id: int, reason: str) -> Recall:
+    """Close a recall (and its case): when every holder has acknowledged it, or earlier
+    with a stated reason (a holder closed down, the batch proved harmless). The holders
+    are told, and their store pages drop the mark."""
+    access.require_regulator(actor)
+    found = repo.recall(session, recall_id, _regulator_scope(actor))
+    if found is None:
+        raise NotFoundError(N_("No such recall."))
+    case = repo.case_of(session, found.case_id, access.case_condition(actor))
+    if case is None:
+        raise ForbiddenError(_NOT_YOUR_CASE)
+    if found.closed_at is not None:
+        raise ConflictError(N_("This recall is closed."))
+    if CaseAction.CLOSE not in workflow.allowed_actions(
+        kind=case.kind, state=case.state, role=actor.role
+    ):
+        raise ForbiddenError(N_("A recall is closed by a station chief or a bureau leader."))
+    locked = repo.recall_for_update(session, found.id)
+    assert locked is not None
+    settle(session=session, actor=actor, found=locked, reason=reason)
+    # The case follows; its listener finds the recall closed already.
+    cases.act(
+        session=session,
+        actor=actor,
+        case_id=case.id,
+        step=cases.Step(
+            action=CaseAction.CLOSE,
+            expected_version=case.version,
+            reason=locked.close_reason or None,
+        ),
+    )
+    return locked
+
+
+def settle(*, session: Session, actor: Principal, found: Recall, reason: str | None) -> None:
+    """Mark an open recall closed, audited; tell the holders; drop their store pages.
+    Refused while a holder has not acknowledged unless ``reason`` says why (the recall page
+    and the case workbench both close through here)."""
+    if found.closed_at is not None:
+        raise ConflictError(N_("This recall is closed."))
+    text = (reason or "").strip()
+    if len(text) > REASON_LIMIT:
+        too_long = N_("At most {limit} characters")
+        raise ValidationFailed([FieldProblem("reason", too_long, params={"limit": REASON_LIMIT})])
+    pending = repo.pending_holders(session, found.id)
+    if pending and not text:
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "reason",
+                    N_(
+                        "Holders that have not acknowledged the recall yet: {n}. Say why it "
+                        "is closed all the same."
+                    ),
+                    params={"n": pending},
+                    code="required",
+                )
+            ]
+        )
+    found.closed_at = utc_now()
+    found.closed_by_id = actor.user_id
+    found.close_reason = text
+    session.flush()
+    holders = repo.holder_business_ids(session, found.id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="recall.close",
+        entity_type="recall",
+        entity_id=found.id,
+        before={"closed": False},
+        after={"closed": True, "reason": text, "pending_holders": pending},
+    )
+    messages.holders_told_closed(session=session, recall=found, business_ids=holders)
+    _pages_changed(session, holders)
+
+
+def reopen(*, session: Session, actor: Principal, found: Recall) -> None:
+    """Open a closed recall again (its case was reopened): the marks come back."""
+    if found.closed_at is None:
+        return
+    if repo.open_recall_of_lot(session, found.lot) is not None:
+        raise ConflictError(
+            N_("Another recall of this lot is open: the closed one cannot be reopened.")
+        )
+    before = {"closed_at": found.closed_at.isoformat(), "reason": found.close_reason}
+    found.closed_at = None
+    found.closed_by_id = None
+    found.close_reason = ""
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="recall.reopen",
+        entity_type="recall",
+        entity_id=found.id,
+        before=before,
+        after={"closed": False},
+    )
+    _pages_changed(session, repo.holder_business_ids(session, found.id))
 
 
 # The public store page ----------------------------------------------------------------------

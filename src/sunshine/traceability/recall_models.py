@@ -41,6 +41,9 @@ class Recall(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     acknowledge_by: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    #: Who closed the recall, and why when a holder had not acknowledged it (or a note).
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    close_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class RecallHolder(Base):

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from sunshine.cases.models import Case
 from sunshine.core.pagination import Page, PageRequest
 from sunshine.ingredients.models import Product
 from sunshine.registry.models import Business
+from sunshine.traceability.epcis.models import EpcisEvent, EpcisEventEpc, EpcisEventQuantity
 from sunshine.traceability.recall_enums import HolderStatus
 from sunshine.traceability.recall_models import Recall, RecallHolder
 
@@ -138,3 +139,99 @@ def product_name(session: Session, *, gtin: str | None, product_id: int | None) 
     else:
         return None
     return session.scalars(select(Product.name).where(condition).order_by(Product.id)).first()
+
+
+def recall_for_update(session: Session, recall_id: int) -> Recall | None:
+    return session.get(Recall, recall_id, with_for_update=True)
+
+
+def recall_of_case(session: Session, case_id: int) -> Recall | None:
+    return session.scalars(select(Recall).where(Recall.case_id == case_id)).first()
+
+
+def case_of(session: Session, case_id: int, scope: ColumnElement[bool]) -> Case | None:
+    """The recall's case, if the regulator's view of cases holds it."""
+    return session.scalars(select(Case).where(Case.id == case_id, scope)).first()
+
+
+def holder_business_ids(session: Session, recall_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(RecallHolder.business_id)
+            .where(RecallHolder.recall_id == recall_id)
+            .order_by(RecallHolder.business_id)
+        )
+    )
+
+
+def pending_holders(session: Session, recall_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                RecallHolder.recall_id == recall_id, RecallHolder.status == HolderStatus.PENDING
+            )
+        )
+        or 0
+    )
+
+
+# The store page's marks -------------------------------------------------------------------
+
+#: Identifiers per ``IN`` list: within SQLite's bound-parameter limit.
+CHUNK = 1000
+
+
+def public_codes(session: Session, business_ids: Collection[int]) -> dict[int, str]:
+    if not business_ids:
+        return {}
+    rows = session.execute(
+        select(Business.id, Business.public_code).where(Business.id.in_(sorted(business_ids)))
+    )
+    return {business_id: code for business_id, code in rows}
+
+
+def made_of(session: Session, outputs: Collection[str]) -> list[tuple[str, str]]:
+    """``(output, input)`` of TransformationEvents that made one of ``outputs`` (lot
+    classes or instances) of an input: what a central kitchen's dish was made of."""
+    out: list[tuple[str, str]] = []
+    ordered = sorted(outputs)
+    for at in range(0, len(ordered), CHUNK):
+        part = ordered[at : at + CHUNK]
+        made = union_all(
+            select(
+                EpcisEventQuantity.event_pk.label("pk"), EpcisEventQuantity.epc_class.label("v")
+            ).where(EpcisEventQuantity.epc_class.in_(part), EpcisEventQuantity.role == "output"),
+            select(EpcisEventEpc.event_pk.label("pk"), EpcisEventEpc.epc.label("v")).where(
+                EpcisEventEpc.epc.in_(part), EpcisEventEpc.role == "output"
+            ),
+        ).subquery()
+        used = union_all(
+            select(
+                EpcisEventQuantity.event_pk.label("pk"), EpcisEventQuantity.epc_class.label("v")
+            ).where(EpcisEventQuantity.role == "input"),
+            select(EpcisEventEpc.event_pk.label("pk"), EpcisEventEpc.epc.label("v")).where(
+                EpcisEventEpc.role == "input"
+            ),
+        ).subquery()
+        rows = session.execute(
+            select(made.c.v, used.c.v)
+            .join(EpcisEvent, EpcisEvent.id == made.c.pk)
+            .join(used, used.c.pk == made.c.pk)
+            .where(EpcisEvent.event_type == "TransformationEvent")
+            .distinct()
+        )
+        out += [(output, used_lot) for output, used_lot in rows]
+    return out
+
+
+def open_recalls_of(session: Session, lots: Collection[str]) -> list[Recall]:
+    """Open recalls of any of ``lots``, oldest first."""
+    found: list[Recall] = []
+    ordered = sorted(lots)
+    for at in range(0, len(ordered), CHUNK):
+        found += session.scalars(
+            select(Recall).where(
+                Recall.lot.in_(ordered[at : at + CHUNK]), Recall.closed_at.is_(None)
+            )
+        )
+    return sorted(found, key=lambda r: (r.created_at, r.id))

@@ -1,5 +1,6 @@
 """Lighten the EPCIS index tables for bulk capture: no foreign keys on the index rows, no
-unused indexes on events, partial indexes on read point and business location.
+unused indexes on events, partial indexes on read point and business location; index the
+few transformation events (the FSMA export's transformation sheet).
 
 PostgreSQL checks each foreign key with a per-row trigger that locks the parent row; the index
 rows are written only with their event, in one transaction (see the models' docstring).
@@ -26,6 +27,7 @@ _CHILDREN = (
     "epcis_event_quantities",
     "epcis_event_viewers",
 )
+_TRANSFORMATIONS = sa.text("event_type = 'TransformationEvent'")
 _PARTIAL = (
     ("ix_epcis_events_biz_location_event_time", "biz_location"),
     ("ix_epcis_events_read_point_event_time", "read_point"),
@@ -53,10 +55,18 @@ def upgrade() -> None:
                 postgresql_where=sa.text(f"{column} IS NOT NULL"),
                 sqlite_where=sa.text(f"{column} IS NOT NULL"),
             )
+        batch_op.create_index(
+            "ix_epcis_events_transformations",
+            ["event_time", "id"],
+            unique=False,
+            postgresql_where=_TRANSFORMATIONS,
+            sqlite_where=_TRANSFORMATIONS,
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("epcis_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_epcis_events_transformations")
         for name, column in _PARTIAL:
             batch_op.drop_index(name)
             batch_op.create_index(name, [column, "event_time"], unique=False)

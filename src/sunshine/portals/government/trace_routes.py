@@ -6,11 +6,14 @@
   labelled edges) and the table of every business touched;
 * ``POST /gov/recalls``: mark the traced lot recalled (reason, level, scope);
 * ``/gov/recalls`` and ``/gov/recalls/{id}``: the recalls the regulator sees, and one
-  recall with each holder's acknowledgement and report.
+  recall with each holder's acknowledgement and report;
+* ``POST /gov/recalls/{id}/close``: close the recall and its case (with a reason while a
+  holder has not acknowledged it).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -46,6 +49,7 @@ FIELD_LABELS = {
     "reason": N_("Reason for the recall"),
     "level": N_("Recall level"),
     "scope": N_("Recall scope"),
+    "close_reason": N_("Why the recall is closed"),
 }
 DIRECTION_LABELS = {
     trace.Direction.BACKWARD: N_("Backward: where it came from"),
@@ -210,15 +214,70 @@ def _refused(
 def recall_detail(
     request: Request, session: DbSession, principal: Regulator, recall_id: int
 ) -> Response:
+    return _recall_page(request, session, principal, recall_id)
+
+
+def _recall_page(
+    request: Request,
+    session: DbSession,
+    principal: Principal,
+    recall_id: int,
+    *,
+    values: dict[str, str] | None = None,
+    errors: list[FieldProblem] | None = None,
+    alert: str | None = None,
+    status_code: int = 200,
+) -> Response:
     view = recall.get_recall(session=session, actor=principal, recall_id=recall_id)
     _ = translator(request)
-    flash = (
-        _("The lot is recalled; every holder has been told.")
-        if request.query_params.get("done") == "opened"
-        else None
-    )
+    done = request.query_params.get("done")
+    flash = {
+        "opened": _("The lot is recalled; every holder has been told."),
+        "closed": _("The recall is closed; every holder has been told."),
+    }.get(done or "")
     return render(
         request,
         "gov/gov_recall_detail.html",
-        {"view": view, "r": view.recall, "flash": flash, **_context(request)},
+        {
+            "view": view,
+            "r": view.recall,
+            "flash": flash,
+            "may_close": recall.may_close(session=session, actor=principal, found=view.recall),
+            "close_values": values or {},
+            "errors": errors or [],
+            "alert": alert,
+            **_context(request),
+        },
+        status_code=status_code,
     )
+
+
+@router.post("/recalls/{recall_id:int}/close", dependencies=Csrf)
+def recall_close(
+    request: Request,
+    session: DbSession,
+    principal: Regulator,
+    recall_id: int,
+    values: forms.FormValues,
+) -> Response:
+    """Close the recall and its case (a reason is needed while a holder has not answered)."""
+    reason = values.get("close_reason") or ""
+    try:
+        recall.close_recall(session=session, actor=principal, recall_id=recall_id, reason=reason)
+    except (ValidationFailed, ConflictError) as exc:
+        session.rollback()
+        errors = [
+            replace(p, field="close_reason") if p.field == "reason" else p
+            for p in (exc.problems if isinstance(exc, ValidationFailed) else [])
+        ]
+        return _recall_page(
+            request,
+            session,
+            principal,
+            recall_id,
+            values={"close_reason": reason},
+            errors=errors,
+            alert=None if errors else exc.render(translator(request)),
+            status_code=exc.status,
+        )
+    return RedirectResponse(f"/gov/recalls/{recall_id}?done=closed", status_code=303)

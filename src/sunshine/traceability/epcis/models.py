@@ -67,6 +67,14 @@ class EpcisEvent(Base):
             postgresql_where=text("biz_location IS NOT NULL"),
             sqlite_where=text("biz_location IS NOT NULL"),
         ),
+        # The FSMA export's transformation sheet reads these few among millions.
+        Index(
+            "ix_epcis_events_transformations",
+            "event_time",
+            "id",
+            postgresql_where=text("event_type = 'TransformationEvent'"),
+            sqlite_where=text("event_type = 'TransformationEvent'"),
+        ),
         Index(
             "ix_epcis_events_read_point_event_time",
             "read_point",
