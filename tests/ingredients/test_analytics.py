@@ -15,8 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from helpers import csrf_of, principal_of
 from sunshine.core.errors import ConflictError, NotFoundError
 from sunshine.core.pagination import PageRequest
-from sunshine.ingredients import analytics, service
-from sunshine.ingredients.enums import SignalRule, SignalStatus
+from sunshine.ingredients import analytics, rules, service
+from sunshine.ingredients.enums import ProductCategory, SignalRule, SignalStatus
+
+COVERED, NOT = rules.ScopeVerdict.COVERED, rules.ScopeVerdict.NOT_COVERED
+UNKNOWN = rules.ScopeVerdict.UNKNOWN
 
 Opener = Callable[[str], TestClient]
 
@@ -121,13 +124,24 @@ def test_mass_balance_uses_the_shipped_quantity_source(db: sessionmaker[Session]
         analytics.forget_shipped_quantity_source(shipped)
 
 
-def test_scope_allows_is_a_heuristic_on_scope_words() -> None:
-    assert analytics.scope_allows(["预包装食品销售（含冷藏冷冻食品）"], chilled=True)
-    assert not analytics.scope_allows(["散装食品销售（不含冷藏冷冻食品）"], chilled=True)
-    assert analytics.scope_allows(["散装食品销售（不含冷藏冷冻食品）"], chilled=False)
-    assert not analytics.scope_allows(["热食类食品制售"], chilled=False)
-    assert analytics.scope_allows([], chilled=True)
-    assert analytics.is_chilled("冻虾仁", "1kg") and not analytics.is_chilled("大白菜", "散装")
+def test_the_scope_rule_flags_only_a_clear_mismatch() -> None:
+    """An unknown or empty scope is not "out of scope"; a scope of understood entries none
+    of which covers the category is (the table is ``rules.SCOPE_CLASSES``)."""
+    aquatic, meat = ProductCategory.AQUATIC, ProductCategory.MEAT_POULTRY
+    verdict = rules.scope_verdict
+    assert verdict(["预包装食品销售（含冷藏冷冻食品）"], category=aquatic, chilled=True) is COVERED
+    assert verdict(["散装食品销售（不含冷藏冷冻食品）"], category=aquatic, chilled=False) is COVERED
+    assert verdict(["散装食品销售（不含冷藏冷冻食品）"], category=aquatic, chilled=True) is NOT
+    assert verdict(["蔬菜制品"], category=meat, chilled=False) is NOT
+    assert verdict(["热食类食品制售"], category=meat, chilled=False) is NOT
+    assert verdict(["肉制品"], category=meat, chilled=True) is COVERED
+    assert verdict(["速冻食品"], category=aquatic, chilled=True) is COVERED  # may hold fish
+    assert verdict([], category=meat, chilled=True) is UNKNOWN
+    assert verdict(None, category=meat, chilled=True) is UNKNOWN
+    assert verdict(["经营范围详见附页"], category=meat, chilled=True) is UNKNOWN
+    assert verdict(["蔬菜制品", "以登记机关核定为准"], category=meat, chilled=True) is UNKNOWN
+    assert verdict(["调味品"], category=ProductCategory.VEGETABLES, chilled=False) is UNKNOWN
+    assert rules.is_chilled("冻虾仁", "1kg") and not rules.is_chilled("大白菜", "散装")
 
 
 def test_regulator_pages_and_opening_a_lead_case(

@@ -1,4 +1,4 @@
-"""The demo's purchase ledgers: made through the services, store A's among them."""
+"""The demo's purchase ledgers: made through the ledger's rules, store A's among them."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from sunshine.ingredients.models import LedgerLine
 
 def test_the_demo_seeds_months_of_lines_for_store_a(session: Session, demo: Demo) -> None:
     store = store_of(session)
-    count = seed_ledger(
+    seeded = seed_ledger(
         session=session, seed=7, today=demo.today, counties=demo.counties, featured=store.id,
         stores=2, days=30,
     )  # fmt: skip
-    assert count > 5
+    assert seeded.lines > 5 and seeded.stores[0] == store.id
     mine = session.execute(
         select(func.count()).select_from(LedgerLine).where(LedgerLine.business_id == store.id)
     ).scalar_one()

@@ -24,8 +24,11 @@ def test_the_demo_ships_to_store_a_and_every_line_becomes_an_event(
         session=session, seed=7, today=demo.today, counties=demo.counties, featured=store_id,
         stores=1, days=20,
     )  # fmt: skip
-    assert seed_shipments(session=session, today=demo.today, store_id=store_id) == 5
-    rows = session.scalars(select(Shipment).order_by(Shipment.id)).all()
+    seeded = seed_shipments(session=session, today=demo.today, store_id=store_id)
+    assert seeded.shipments == 8
+    rows = session.scalars(
+        select(Shipment).where(Shipment.caterer_business_id == store_id).order_by(Shipment.id)
+    ).all()
     assert [s.status for s in rows] == [
         ShipmentStatus.RECEIVED,
         ShipmentStatus.PARTIAL,
@@ -34,6 +37,8 @@ def test_the_demo_ships_to_store_a_and_every_line_becomes_an_event(
         ShipmentStatus.PENDING,
     ]
     assert [shipments.overdue(s) for s in rows][3:] == [True, False]
+    assert len(seeded.unconfirmed) == 2 and len(seeded.mismatched) == 2
+    assert seeded.unshipped_line is not None
     assert all(s.shipping_event_id for s in rows)
     lines = session.scalar(select(func.count()).select_from(LedgerLine))
     linked = session.scalar(

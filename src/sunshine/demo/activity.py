@@ -12,10 +12,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sunshine.auth.principal import SYSTEM
 from sunshine.cases.demo import seed_cases
 from sunshine.cogovernance.demo import seed_cogovernance
 from sunshine.cogovernance.reviews.demo import seed_reviews
 from sunshine.demo.seed import SeedResult
+from sunshine.ingredients import analytics
 from sunshine.ingredients.demo import seed_ledger
 from sunshine.ingredients.shipments_demo import seed_shipments
 from sunshine.inspections.demo import seed_plans
@@ -89,17 +91,20 @@ def seed_activity(
         counties=result.focus_counties,
         featured=owner_store,
     )
-    seed_ledger(  # a product library, suppliers and three months of purchase ledgers
+    seed_ledger(  # a product library, suppliers, a year of purchase ledgers, planted anomalies
         session=session,
         seed=seed,
         today=today,
         counties=result.focus_counties,
         featured=owner_store,
     )
-    # supplier_a's shipments to store A1 (received, partial, refused, pending, unconfirmed)
+    # supplier_a's shipments to stores A1 and A2 (received, partial, refused, pending,
+    # unconfirmed) and a lot received in more quantity than was shipped
     seed_shipments(session=session, today=today, store_id=owner_store)
     # a multi-tier chain of EPCIS events through a central kitchen, and one batch recall
     seed_trace(session=session, today=today, county=result.focus_counties[0], featured=owner_store)
+    # the nightly anomaly rules once, so the planted anomalies are risk signals already
+    analytics.run_all(session=session, actor=SYSTEM, today=today)
     return ActivitySeeded(
         cases=cases.cases,
         reviews=reviews.reviews,

@@ -8,6 +8,12 @@
   line, or the rule and the lot) is unique, so running the rules again creates nothing new.
   A regulator may open a lead case (线索, ``CaseKind.LEAD``) from a signal.
 
+The licence-scope rule judges each line by the scope copied onto it when it was recorded
+(``supplier_licence_scope``) with :func:`rules.scope_verdict`: only a clear mismatch is a
+signal, an unknown or empty scope is not. The shipment rules (线上下单、线下核查) find
+shipments the caterer has not confirmed in the time allowed and receipts of less than was
+shipped; a lead case opened from a signal is titled in the deployment's language.
+
 Mass balance (a lot received across stores in more quantity than its supplier shipped)
 needs the quantity shipped per lot, which only the shipments feature (线上下单、线下核查)
 knows: it registers :func:`shipped_quantity_source` from a module named in
@@ -21,7 +27,7 @@ import importlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,16 +35,19 @@ from sqlalchemy import ColumnElement, false, true
 from sqlalchemy.orm import Session
 
 from sunshine.audit import service as audit
+from sunshine.auth import access as auth_access
 from sunshine.auth.principal import Principal
 from sunshine.cases.enums import CaseKind
 from sunshine.cases.models import Case
 from sunshine.cases.service import CaseDraft, open_case
+from sunshine.config import get_settings
 from sunshine.core.errors import ConflictError, ForbiddenError, NotFoundError
-from sunshine.core.i18n import N_
+from sunshine.core.i18n import N_, Translator
 from sunshine.core.pagination import Page, PageRequest
-from sunshine.core.time import today_local, utc_now
+from sunshine.core.time import SHANGHAI, to_local, today_local, utc_now
 from sunshine.ingredients import access, rules
 from sunshine.ingredients import reports_repository as repo
+from sunshine.ingredients import signals_repository as signals_repo
 from sunshine.ingredients.enums import (
     CATEGORY_LABELS,
     KEY_CATEGORIES,
@@ -49,9 +58,11 @@ from sunshine.ingredients.enums import (
     SignalStatus,
 )
 from sunshine.ingredients.models import LedgerLine
+from sunshine.ingredients.shipments_models import Shipment
 from sunshine.ingredients.signal_models import LedgerSignal
 from sunshine.regions import repository as regions_repo
 from sunshine.regions.enums import RegionLevel
+from sunshine.registry.models import Business
 
 # Rules as data ------------------------------------------------------------------------------
 
@@ -59,6 +70,14 @@ SOURCE_ART53 = "kitchen-and-ingredients.md §2.1 (食品安全法 Art. 53; verif
 SOURCE_ART34 = "食品安全法 Art. 34(10) (no food past its use-by date; from memory, unverified)"
 SOURCE_DOCS = "kitchen-and-ingredients.md §2.1-2.2 (索证索票; Art. 53 verified, §2.2 secondary)"
 SOURCE_ISSUE = "issue 5 §6 (the platform's own rule; threshold chosen, not regulatory)"
+SOURCE_SHIPMENTS = "issue 5 §2 (线上下单、线下核查; SUNSHINE_SHIPMENT_CONFIRM_HOURS)"
+
+# What a regulator reads as each rule's basis (the sources above are for maintainers).
+BASIS_ART53 = N_("Food Safety Law, Art. 53 (checking suppliers' licences)")
+BASIS_ART34 = N_("Food Safety Law, Art. 34 (food past its use-by date; text unverified)")
+BASIS_DOCS = N_("Food Safety Law, Art. 53; catering operating norms (certificates and invoices)")
+BASIS_PLATFORM = N_("Platform rule: its threshold is the platform's choice, not a legal limit")
+BASIS_SHIPMENTS = N_("Platform rule: online order, offline verification")
 
 
 @dataclass(frozen=True)
@@ -68,6 +87,7 @@ class AnomalyRule:
     source: str
     lookback_days: int
     threshold: int | None = None
+    regulator_basis: str = ""  # English msgid shown to regulators
 
 
 RULES: dict[SignalRule, AnomalyRule] = {
@@ -78,30 +98,35 @@ RULES: dict[SignalRule, AnomalyRule] = {
             N_("Supplier without a licence for a key category"),
             SOURCE_ART53,
             90,
+            regulator_basis=BASIS_ART53,
         ),
         AnomalyRule(
             SignalRule.LICENCE_EXPIRED,
             N_("Supplier's licence expired, suspended or revoked on the purchase date"),
             SOURCE_ART53,
             90,
+            regulator_basis=BASIS_ART53,
         ),
         AnomalyRule(
             SignalRule.LICENCE_SCOPE,
             N_("Goods outside the supplier's licensed scope"),
-            SOURCE_ART53 + "; scope words: platform heuristic, unverified",
+            SOURCE_ART53 + "; scope table: " + rules.SOURCE_SCOPE,
             90,
+            regulator_basis=BASIS_ART53,
         ),
         AnomalyRule(
             SignalRule.EXPIRED_ON_RECEIPT,
             N_("Goods past their use-by date when received"),
             SOURCE_ART34,
             90,
+            regulator_basis=BASIS_ART34,
         ),
         AnomalyRule(
             SignalRule.MISSING_DOCUMENTS,
             N_("Documents missing for a key category"),
             SOURCE_DOCS,
             90,
+            regulator_basis=BASIS_DOCS,
         ),
         # One batch number of one product at this many stores or more within the window.
         AnomalyRule(
@@ -110,39 +135,31 @@ RULES: dict[SignalRule, AnomalyRule] = {
             SOURCE_ISSUE,
             30,
             threshold=30,
+            regulator_basis=BASIS_PLATFORM,
         ),
         AnomalyRule(
             SignalRule.MASS_BALANCE,
             N_("More of a lot received than its supplier shipped"),
             SOURCE_ISSUE,
             90,
+            regulator_basis=BASIS_PLATFORM,
+        ),
+        AnomalyRule(
+            SignalRule.SHIPMENT_UNCONFIRMED,
+            N_("Shipment not confirmed by the caterer in time"),
+            SOURCE_SHIPMENTS,
+            90,
+            regulator_basis=BASIS_SHIPMENTS,
+        ),
+        AnomalyRule(
+            SignalRule.SHIPMENT_MISMATCH,
+            N_("Less received than the supplier shipped"),
+            SOURCE_SHIPMENTS,
+            90,
+            regulator_basis=BASIS_SHIPMENTS,
         ),
     )
 }
-
-#: Scope words (经营项目) that allow selling food at all, and words of a product kept chilled
-#: or frozen, which needs a scope "含冷藏冷冻": a heuristic over the registry's licence scope
-#: texts (unverified).
-SELLING_WORDS = ("销售", "生产", "批发")
-CHILLED_WORDS = ("冻", "冷藏", "冷鲜")
-
-
-def is_chilled(product_name: str, specification: str) -> bool:
-    return any(w in product_name or w in specification for w in CHILLED_WORDS)
-
-
-def scope_allows(scope: Sequence[str], *, chilled: bool) -> bool:
-    """Whether a licence's scope entries allow supplying the goods (an empty scope is not
-    judged: nothing is known)."""
-    if not scope:
-        return True
-    selling = [s for s in scope if any(w in s for w in SELLING_WORDS)]
-    if not selling:
-        return False
-    if chilled:
-        return any("生产" in s or ("含冷藏冷冻" in s and "不含冷藏冷冻" not in s) for s in selling)
-    return True
-
 
 # Mass balance: the shipments feature's quantity per lot -------------------------------------
 
@@ -298,6 +315,8 @@ class Finding:
     fingerprint: str
     lines: list[LedgerLine]
     details: dict[str, Any]
+    #: Where a finding without ledger lines is placed (a shipment's caterer).
+    place: Business | None = None
 
 
 def _fp(*parts: object) -> str:
@@ -351,21 +370,25 @@ def _licence_findings(session: Session, scope: ColumnElement[bool], since: date)
 
 
 def _scope_findings(session: Session, scope: ColumnElement[bool], since: date) -> list[Finding]:
-    """Lines whose supplier's licence scope (as recorded now: the line does not copy the
-    scope) does not cover the category."""
+    """Lines whose supplier's licence scope, as copied onto the line when it was recorded,
+    clearly does not cover the goods (:func:`rules.scope_verdict`); lines without a copy
+    (recorded before it was kept) are not judged."""
     lines = repo.lines_where(
         session,
         scope=scope,
         condition=(LedgerLine.supplier_licence_state == LicenceState.VALID)
-        & LedgerLine.category.in_(sorted(KEY_CATEGORIES)),
+        & LedgerLine.category.in_(sorted(rules.SCOPE_JUDGED)),
         since=since,
     )
-    scopes = repo.supplier_scopes(session, sorted({line.supplier_id for line in lines}))
     found = []
     for line in lines:
-        scope_now = scopes.get(line.supplier_id, [])
-        if not scope_allows(scope_now, chilled=is_chilled(line.product_name, line.specification)):
-            details = {**_line_details(line), "scope": scope_now}
+        verdict = rules.scope_verdict(
+            line.supplier_licence_scope,
+            category=line.category,
+            chilled=rules.is_chilled(line.product_name, line.specification),
+        )
+        if verdict is rules.ScopeVerdict.NOT_COVERED:
+            details = {**_line_details(line), "scope": list(line.supplier_licence_scope or [])}
             found.append(
                 Finding(SignalRule.LICENCE_SCOPE, _fp("licence_scope", line.id), [line], details)
             )
@@ -478,8 +501,69 @@ def _mass_balance_findings(
     return found
 
 
-def find_anomalies(*, session: Session, scope: ColumnElement[bool], today: date) -> list[Finding]:
-    """Every rule's findings over the lines of ``scope``."""
+def _shipment_details(shipment: Shipment, supplier: str) -> dict[str, Any]:
+    return {
+        "product": shipment.product_name,
+        "batch": shipment.batch_number,
+        "supplier": supplier,
+        "shipment": shipment.id,
+        "reference": shipment.reference,
+        "shipped_on": to_local(shipment.shipped_at).date().isoformat(),
+        "shipped": f"{shipment.quantity.normalize():f} {shipment.unit}",
+    }
+
+
+def _shipment_findings(
+    session: Session, caterers: ColumnElement[bool], today: date
+) -> list[Finding]:
+    """Shipments not confirmed within the time allowed (as of now) and receipts of less
+    than was shipped, each placed at the receiving caterer."""
+    lookback = RULES[SignalRule.SHIPMENT_UNCONFIRMED].lookback_days
+    since = datetime.combine(today - timedelta(days=lookback), time(0), SHANGHAI)
+    late = utc_now() - timedelta(hours=get_settings().shipment_confirm_hours)
+    found = []
+    for shipment, caterer, supplier in signals_repo.shipments_where(
+        session, caterers=caterers, condition=signals_repo.unconfirmed(late), since=since
+    ):
+        found.append(
+            Finding(
+                SignalRule.SHIPMENT_UNCONFIRMED,
+                _fp("shipment_unconfirmed", shipment.id),
+                [],
+                _shipment_details(shipment, supplier),
+                place=caterer,
+            )
+        )
+    for shipment, caterer, supplier in signals_repo.shipments_where(
+        session, caterers=caterers, condition=signals_repo.mismatched(), since=since
+    ):
+        received = shipment.received_quantity or Decimal(0)
+        details = {
+            **_shipment_details(shipment, supplier),
+            "received": f"{received.normalize():f} {shipment.unit}",
+        }
+        line = signals_repo.ledger_line(session, shipment.ledger_line_id)
+        found.append(
+            Finding(
+                SignalRule.SHIPMENT_MISMATCH,
+                _fp("shipment_mismatch", shipment.id),
+                [line] if line is not None else [],
+                details,
+                place=caterer,
+            )
+        )
+    return found
+
+
+def find_anomalies(
+    *,
+    session: Session,
+    scope: ColumnElement[bool],
+    today: date,
+    caterers: ColumnElement[bool] | None = None,
+) -> list[Finding]:
+    """Every rule's findings over the lines of ``scope`` and the shipments to the caterers
+    of ``caterers`` (a condition on Business; none: the shipment rules are not run)."""
     since = today - timedelta(days=RULES[SignalRule.LICENCE_EXPIRED].lookback_days)
     return [
         *_licence_findings(session, scope, since),
@@ -487,6 +571,7 @@ def find_anomalies(*, session: Session, scope: ColumnElement[bool], today: date)
         *_receipt_findings(session, scope, since),
         *_spread_findings(session, scope, today),
         *_mass_balance_findings(session, scope, since),
+        *(_shipment_findings(session, caterers, today) if caterers is not None else []),
     ]
 
 
@@ -510,18 +595,31 @@ def _placement(lines: Sequence[LedgerLine]) -> dict[str, str | None]:
     return placed
 
 
+def _placed_at(business: Business) -> dict[str, str | None]:
+    return {
+        "province_code": business.province_code,
+        "prefecture_code": business.prefecture_code,
+        "county_code": business.county_code,
+        "township_code": business.township_code,
+    }
+
+
 def _store_findings(session: Session, findings: Sequence[Finding]) -> list[LedgerSignal]:
     known = repo.existing_fingerprints(session, [f.fingerprint for f in findings])
     created = []
     now = utc_now()
     for finding in findings:
-        if finding.fingerprint in known or not finding.lines:
+        if finding.fingerprint in known or not (finding.lines or finding.place):
             continue
         known.add(finding.fingerprint)
-        placed = _placement(finding.lines)
+        if finding.place is not None:
+            placed = _placed_at(finding.place)
+            businesses = {finding.place.id}
+        else:
+            placed = _placement(finding.lines)
+            businesses = {line.business_id for line in finding.lines}
         if placed["province_code"] is None:
             continue  # lines of two provinces: no regulator sees them all
-        businesses = {line.business_id for line in finding.lines}
         signal = LedgerSignal(
             rule=finding.rule,
             fingerprint=finding.fingerprint,
@@ -543,18 +641,24 @@ def run_rules(
 ) -> list[LedgerSignal]:
     """Run the rules over the actor's jurisdiction now (the regulator's button)."""
     _require_regulator(actor)
-    return _run(session, actor, access.line_condition(actor), today or today_local())
+    caterers = auth_access.business_condition(actor)
+    return _run(session, actor, access.line_condition(actor), caterers, today or today_local())
 
 
 def run_all(*, session: Session, actor: Principal, today: date | None = None) -> list[LedgerSignal]:
     """Run the rules over every ledger (the periodic job, as the system)."""
-    return _run(session, actor, true(), today or today_local())
+    return _run(session, actor, true(), true(), today or today_local())
 
 
 def _run(
-    session: Session, actor: Principal, scope: ColumnElement[bool], today: date
+    session: Session,
+    actor: Principal,
+    scope: ColumnElement[bool],
+    caterers: ColumnElement[bool],
+    today: date,
 ) -> list[LedgerSignal]:
-    created = _store_findings(session, find_anomalies(session=session, scope=scope, today=today))
+    found = find_anomalies(session=session, scope=scope, today=today, caterers=caterers)
+    created = _store_findings(session, found)
     if created:
         audit.record(
             session=session,
@@ -598,27 +702,75 @@ def get_signal(*, session: Session, actor: Principal, signal_id: int) -> LedgerS
     return found
 
 
+#: The words of a signal's details in a lead case's summary (English msgids; a detail not
+#: named here is written with its key).
+DETAIL_LABELS: dict[str, str] = {
+    "product": N_("Ingredient product name"),
+    "batch": N_("Batch number"),
+    "supplier": N_("Supplier"),
+    "purchase_date": N_("Purchase date"),
+    "licence_state": N_("Supplier's licence on the purchase date"),
+    "scope": N_("Supplier's licence scope when recorded"),
+    "expiry_date": N_("Use-by date"),
+    "missing": N_("Documents missing"),
+    "stores": N_("Stores"),
+    "threshold": N_("Threshold (stores)"),
+    "received": N_("Quantity received"),
+    "shipped": N_("Quantity shipped"),
+    "shipment": N_("Shipment number"),
+    "reference": N_("Delivery note number"),
+    "shipped_on": N_("Shipped on"),
+}
+
+
+def _detail_value(key: str, value: object, _: Translator) -> str:
+    if key == "missing" and isinstance(value, list):
+        return "、".join(
+            _(rules.DOCUMENT_LABELS[DocumentKind(v)]) if v in set(DocumentKind) else str(v)
+            for v in value
+        )
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "—"
+    return "—" if value is None or value == "" else str(value)
+
+
+def lead_text(signal: LedgerSignal, locale: str) -> tuple[str, str]:
+    """The title and summary of the lead case opened from ``signal``, in ``locale``: case
+    titles and summaries are stored text, written in the deployment's language like the
+    other domains' cases (Chinese by default)."""
+    _ = Translator(locale)
+    rule = RULES[signal.rule]
+    d = signal.details
+    subject = str(d.get("product") or "")
+    if d.get("batch"):
+        subject = _("{product} (batch {batch})", product=subject, batch=d["batch"])
+    title = _("Ledger risk signal: {rule} — {subject}", rule=_(rule.label), subject=subject)
+    lines = [
+        f"{_(rule.label)} ({rule.source})",
+        *(
+            f"{_(DETAIL_LABELS[k]) if k in DETAIL_LABELS else k}: {_detail_value(k, v, _)}"
+            for k, v in d.items()
+        ),
+    ]
+    if signal.line_ids:
+        ids = ", ".join(str(i) for i in signal.line_ids[:50])
+        lines.append(_("Ledger lines: {ids}", ids=ids))
+    return title.strip()[:200], "\n".join(lines)
+
+
 def open_lead(*, session: Session, actor: Principal, signal_id: int) -> Case:
     """Open a lead case (线索) from the signal; a signal opens at most one case."""
     signal = get_signal(session=session, actor=actor, signal_id=signal_id)
     if signal.case_id is not None:
         raise ConflictError(N_("A case was already opened from this signal."))
-    rule = RULES[signal.rule]
-    d = signal.details
-    summary = "\n".join(
-        [
-            f"{rule.label} ({rule.source})",
-            *(f"{k}: {v}" for k, v in d.items()),
-            "ledger lines: " + ", ".join(str(i) for i in signal.line_ids[:50]),
-        ]
-    )
+    title, summary = lead_text(signal, get_settings().default_locale)
     region = signal.township_code or signal.county_code or signal.prefecture_code
     case = open_case(
         session=session,
         actor=actor,
         draft=CaseDraft(
             kind=CaseKind.LEAD,
-            title=f"{rule.label}: {d.get('product', '')} {d.get('batch') or ''}".strip()[:200],
+            title=title,
             summary=summary,
             business_id=signal.business_id,
             region_code=None if signal.business_id else region or signal.province_code,

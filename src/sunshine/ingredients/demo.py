@@ -1,104 +1,60 @@
-"""Demo purchase ledgers: a product library, each demo store's suppliers (registry
-producers and wholesalers, and an external market stall) and three months of ledger lines,
-made through the real services (each line checked and audited). Deterministic for a seed."""
+"""Demo purchase ledgers (进货查验记录): a product library (:mod:`demo_products`), each
+demo store's suppliers (registry wholesalers and vendors whose licence covers what they
+sell, and an external market stall for vegetables) and a year of ledger lines up to
+yesterday, with seasonal volumes (:mod:`demo_seasons`), then the planted anomalies
+(:mod:`demo_anomalies`).
+
+Every line goes through the ledger's rules: the year in batches per store
+(:func:`batch.record_lines`: each line checked by ``service.check_line``, one audit entry
+per batch naming its lines, each line's receiving EPCIS event captured), the planted ones
+one by one through ``service.record_line``. Deterministic for a seed.
+"""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sunshine.auth.enums import Role
-from sunshine.auth.principal import SYSTEM, Principal
-from sunshine.core.time import SHANGHAI
-from sunshine.ingredients import catalog, rules, service
+from sunshine.auth.principal import Principal
+from sunshine.ingredients import batch, catalog, demo_anomalies, demo_seasons
+from sunshine.ingredients import demo_repository as repo
+from sunshine.ingredients.demo_products import (
+    BY_NAME,
+    PRODUCTS,
+    covers_everything,
+    line_in,
+    morning,
+    recorder,
+    seed_products,
+)
 from sunshine.ingredients.enums import ProductCategory
 from sunshine.ingredients.models import Product
-from sunshine.ingredients.schemas import LedgerLineIn
-from sunshine.registry.enums import BusinessCategory
 from sunshine.registry.models import Business
 
 C = ProductCategory
-# name, category, specification, GTIN body (12 digits, check digit added) or None, shelf life
-# in days (None: no stated shelf life), producer, unit, usual quantity
-PRODUCTS: tuple[tuple[str, ProductCategory, str, str | None, int | None, str, str, int], ...] = (
-    ("鲜猪肉（后腿）", C.MEAT_POULTRY, "散装", None, 3, "成都市定点屠宰场", "kg", 20),
-    ("冷鲜鸡", C.MEAT_POULTRY, "约1.5kg/只", None, 5, "四川禽业有限公司", "只", 10),
-    ("冻牛腩", C.MEAT_POULTRY, "1kg/袋", "690345612001", 365, "内蒙古草原肉业有限公司", "袋", 8),
-    ("大白菜", C.VEGETABLES, "散装", None, None, "", "kg", 25),
-    ("青椒", C.VEGETABLES, "散装", None, None, "", "kg", 8),
-    ("土豆", C.VEGETABLES, "散装", None, None, "", "kg", 30),
-    ("鲈鱼（鲜活）", C.AQUATIC, "散装", None, 2, "眉山水产养殖合作社", "kg", 6),
-    ("冻虾仁", C.AQUATIC, "500g/袋", "690345612002", 365, "湛江海产食品有限公司", "袋", 10),
-    ("纯牛奶", C.DAIRY, "250mL×24盒", "690345612003", 180, "四川新希望乳业有限公司", "箱", 4),
-    (
-        "白酒（52度）",
-        C.LIQUOR,
-        "500mL×6瓶",
-        "690345612004",
-        None,
-        "宜宾五粮液股份有限公司",
-        "箱",
-        1,
-    ),
-    ("啤酒", C.LIQUOR, "500mL×12罐", "690345612005", 360, "华润雪花啤酒（四川）有限公司", "箱", 5),
-    ("大米", C.GRAIN_OIL, "25kg/袋", "690345612006", 365, "五常市稻花香米业有限公司", "袋", 3),
-    ("菜籽油", C.GRAIN_OIL, "5L/桶", "690345612007", 540, "四川省粮油集团有限公司", "桶", 4),
-    ("鲜鸡蛋", C.EGGS, "30枚/板", None, 30, "彭州蛋鸡养殖场", "板", 6),
-    ("郫县豆瓣", C.CONDIMENTS, "500g/袋", "690345612008", 720, "四川郫县豆瓣股份有限公司", "袋", 6),
-    (
-        "酱油",
-        C.CONDIMENTS,
-        "1.9L/瓶",
-        "690345612009",
-        540,
-        "佛山市海天调味食品股份有限公司",
-        "瓶",
-        4,
-    ),
-)
+BATCH_SIZE = 500
 
 
-def _gtin(body: str | None) -> str:
-    return f"{body}{rules.gtin_check_digit(body)}" if body else ""
+@dataclass(frozen=True)
+class LedgerSeeded:
+    lines: int
+    stores: list[int]
+    planted: demo_anomalies.Planted
 
 
-def seed_products(session: Session) -> list[Product]:
-    return [
-        catalog.add_product(
-            session=session,
-            actor=SYSTEM,
-            data=catalog.ProductInput(
-                name=name,
-                category=category,
-                specification=spec,
-                gtin=_gtin(body),
-                shelf_life_days=shelf,
-                producer_name=producer,
-            ),
-        )
-        for name, category, spec, body, shelf, producer, _unit, _qty in PRODUCTS
-    ]
+@dataclass(frozen=True)
+class StoreSuppliers:
+    registered: list[int]  # supplier record ids
+    stall: int
 
 
-def _recorder(business: Business) -> Principal:
-    """The store's staff as the services see them (the demo has accounts for store A only)."""
-    return Principal(
-        user_id=None,
-        username=f"demo-staff-{business.id}",
-        display_name="演示员工",
-        role=Role.ENTERPRISE_STAFF,
-        business_id=business.id,
-    )
-
-
-def _suppliers(
+def add_suppliers(
     session: Session, actor: Principal, rng: random.Random, trade: Sequence[Business]
-) -> list[int]:
+) -> StoreSuppliers:
     ids = [
         catalog.add_registered_supplier(session=session, actor=actor, supplier_business_id=b.id).id
         for b in rng.sample(list(trade), k=min(2, len(trade)))
@@ -116,43 +72,51 @@ def _suppliers(
             upstream_id=ids[0] if ids else None,
         ),
     )
-    return [*ids, stall.id]
+    return StoreSuppliers(registered=ids, stall=stall.id)
 
 
-def _line(
+def year_of(
     rng: random.Random,
-    product: Product,
-    spec: tuple[str, str, int],
-    supplier_id: int,
-    bought: date,
-) -> LedgerLineIn:
-    unit, _producer, qty = spec[0], spec[1], spec[2]
-    made = bought - timedelta(
-        days=rng.randint(0, 2) if (product.shelf_life_days or 0) < 30 else rng.randint(5, 60)
-    )
-    documents = ["voucher"]
-    if product.category is C.MEAT_POULTRY:
-        documents += ["licence", "quarantine"]
-    elif product.category is not C.VEGETABLES:
-        documents += ["licence", "conformity"]
-    if rng.random() < 0.08:  # a few lines without the documents their category expects
-        documents = ["voucher"]
-    return LedgerLineIn(
-        purchase_date=bought,
-        product_id=product.id,
-        quantity=Decimal(max(1, round(qty * rng.uniform(0.6, 1.4)))),
-        unit=unit,
-        batch_number=f"{made:%Y%m%d}{rng.randint(1, 9)}" if product.gtin else None,
-        production_date=made,
-        no_shelf_life=product.shelf_life_days is None,
-        supplier_id=supplier_id,
-        documents=documents,
-        appearance_ok=True,
-        temperature_c=round(rng.uniform(0, 4), 1)
-        if product.category in (C.MEAT_POULTRY, C.AQUATIC, C.DAIRY)
-        else None,
-        recorder_name=rng.choice(("王师傅", "李厨", "张采购")),
-    )
+    products: dict[str, Product],
+    suppliers: StoreSuppliers,
+    today: date,
+    days: int,
+) -> list[batch.Purchase]:
+    """One store's purchases over ``days`` up to yesterday, at seasonal rates."""
+    size = rng.uniform(0.8, 1.3)  # stores differ in size
+    usual = {
+        name: rng.choice(suppliers.registered or [suppliers.stall]) for name in BY_NAME
+    }  # each product mostly from one supplier
+    purchases = []
+    for offset in range(days, 0, -1):
+        bought = today - timedelta(days=offset)
+        weekday = 1.15 if bought.weekday() in (4, 5) else 1.0  # stocking up for the weekend
+        for demo in PRODUCTS:
+            rate = demo.per_week / 7 * size * weekday * demo_seasons.factor(demo.season, bought)
+            if rng.random() >= rate:
+                continue
+            product = products[demo.name]
+            if demo.category is C.VEGETABLES:
+                supplier = suppliers.stall
+            elif rng.random() < 0.85:
+                supplier = usual[demo.name]
+            else:
+                supplier = rng.choice(suppliers.registered or [suppliers.stall])
+            data = line_in(rng, product, demo, supplier, bought, scale=size)
+            purchases.append(batch.Purchase(data=data, recorded_at=morning(bought, rng)))
+    return purchases
+
+
+def _planted_at(session: Session, chosen: Sequence[Business]) -> list[Business]:
+    """Where the anomalies are planted: store A1 and its neighbour A2 (both of county A,
+    both with demo accounts), so county A's inspector finds every kind; the other ledger
+    stores where A2 has no account."""
+    if not chosen:
+        return []
+    neighbour = repo.business_of_user(session, "owner_a2")
+    if neighbour is not None and neighbour.id != chosen[0].id:
+        return [chosen[0], neighbour]
+    return list(chosen)
 
 
 def seed_ledger(
@@ -163,51 +127,43 @@ def seed_ledger(
     counties: Sequence[str],
     featured: int | None,
     stores: int = 4,
-    days: int = 90,
-) -> int:
-    """The product library, the suppliers of a few demo stores (store A first) and their
-    purchases over ``days``; returns the number of lines."""
+    days: int = 365,
+) -> LedgerSeeded:
+    """The product library, the suppliers of a few demo stores (store A first), their
+    purchases over ``days`` and the planted anomalies."""
     rng = random.Random(f"ledger-{seed}")
     products = seed_products(session)
-    specs = {
-        p.id: (unit, producer, qty)
-        for p, (*_, producer, unit, qty) in zip(products, PRODUCTS, strict=True)
-    }
-    caterers = list(
-        session.execute(
-            select(Business)
-            .where(
-                Business.county_code.in_(list(counties)),
-                Business.category == BusinessCategory.CATERER,
-            )
-            .order_by(Business.id)
-        ).scalars()
-    )
+    caterers = repo.caterers_in(session, counties)
     chosen = [b for b in caterers if b.id == featured] + [b for b in caterers if b.id != featured]
-    trade = list(
-        session.execute(
-            select(Business)
-            .where(Business.category != BusinessCategory.CATERER)
-            .order_by(Business.id)
-        ).scalars()
-    )
+    chosen = chosen[:stores]
+    # The ordinary suppliers: licensed for every key category until after today, and not
+    # the demo supplier account's business (its shipments are its own story).
+    shipper = repo.business_of_user(session, "supplier_a")
+    trade = [
+        b
+        for b in repo.licensed_trade(session, valid_after=today)
+        if covers_everything(b) and (shipper is None or b.id != shipper.id)
+    ]
     count = 0
-    for business in chosen[:stores]:
-        actor = _recorder(business)
-        supplier_ids = _suppliers(session, actor, rng, trade)
-        for offset in range(days, 0, -1):
-            bought = today - timedelta(days=offset)
-            if rng.random() > 0.35:
-                continue
-            for product in rng.sample(products, k=rng.randint(1, 3)):
-                stall = product.category is C.VEGETABLES
-                supplier = (
-                    supplier_ids[-1] if stall else rng.choice(supplier_ids[:-1] or supplier_ids)
+    for business in chosen:
+        actor = recorder(business)
+        suppliers = add_suppliers(session, actor, rng, trade)
+        purchases = year_of(rng, products, suppliers, today, days)
+        for start in range(0, len(purchases), BATCH_SIZE):
+            count += len(
+                batch.record_lines(
+                    session=session,
+                    actor=actor,
+                    business_id=business.id,
+                    purchases=purchases[start : start + BATCH_SIZE],
                 )
-                data = _line(rng, product, specs[product.id], supplier, bought)
-                at = datetime.combine(bought, time(9, rng.randint(0, 59)), tzinfo=SHANGHAI)
-                service.record_line(
-                    session=session, actor=actor, business_id=business.id, data=data, now=at
-                )
-                count += 1
-    return count
+            )
+    planted = demo_anomalies.plant(
+        session=session,
+        rng=random.Random(f"ledger-anomalies-{seed}"),
+        today=today,
+        stores=_planted_at(session, chosen),
+        counties=counties,
+        trade=trade,
+    )
+    return LedgerSeeded(lines=count, stores=[b.id for b in chosen], planted=planted)

@@ -119,6 +119,8 @@ class SignalRule(StrEnum):
     MISSING_DOCUMENTS = "missing_documents"
     BATCH_SPREAD = "batch_spread"
     MASS_BALANCE = "mass_balance"
+    SHIPMENT_UNCONFIRMED = "shipment_unconfirmed"  # 线上下单、线下核查: not confirmed in time
+    SHIPMENT_MISMATCH = "shipment_mismatch"  # received in part
 
 
 class SignalStatus(StrEnum):

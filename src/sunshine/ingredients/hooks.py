@@ -9,12 +9,16 @@ event), so the ledger need not know it. Each such module is named in
 
 A listener that raises makes the whole recording fail (nothing is stored), like any other
 rule of the transaction.
+
+Many new lines stored at once (:mod:`sunshine.ingredients.batch`) are told with
+:func:`lines_recorded`: a listener with a batch form (:func:`listen_batch`) gets them all in
+one call, the others one by one.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -25,11 +29,15 @@ from sunshine.ingredients.models import LedgerLine
 LISTENER_MODULES: tuple[str, ...] = (
     "sunshine.ingredients.public",  # drops the cached store page (阳光食材 section)
     "sunshine.traceability.ledger_events",  # the receiving EPCIS event of each line
+    "sunshine.traceability.ledger_events_bulk",  # ... and of many lines at once
 )
 
 #: ``(session, actor, line, corrected)``: ``corrected`` is the line ``line`` replaces, if any.
 RecordedListener = Callable[[Session, Principal, LedgerLine, LedgerLine | None], None]
 _listeners: list[RecordedListener] = []
+#: ``(session, actor, lines)``: many new lines (no correction among them) at once.
+BatchListener = Callable[[Session, Principal, Sequence[LedgerLine]], None]
+_batch_forms: dict[RecordedListener, BatchListener] = {}
 
 
 def listen(listener: RecordedListener) -> RecordedListener:
@@ -53,3 +61,27 @@ def line_recorded(
         importlib.import_module(module)  # cached by Python after the first time
     for listener in list(_listeners):
         listener(session, actor, line, corrected)
+
+
+def listen_batch(of: RecordedListener) -> Callable[[BatchListener], BatchListener]:
+    """Register (as a decorator) the batch form of the listener ``of``: what it does for
+    each of many new lines, done once for all of them."""
+
+    def register(batch: BatchListener) -> BatchListener:
+        _batch_forms[of] = batch
+        return batch
+
+    return register
+
+
+def lines_recorded(*, session: Session, actor: Principal, lines: Sequence[LedgerLine]) -> None:
+    """Tell every listener of many new lines, in the transaction that stored them."""
+    for module in LISTENER_MODULES:
+        importlib.import_module(module)
+    for listener in list(_listeners):
+        batch = _batch_forms.get(listener)
+        if batch is not None:
+            batch(session, actor, lines)
+            continue
+        for line in lines:
+            listener(session, actor, line, None)

@@ -152,6 +152,9 @@ class LedgerLine(Base):
     supplier_licence_number: Mapped[str | None] = mapped_column(String(20))
     supplier_licence_expiry: Mapped[date | None]
     supplier_licence_state: Mapped[LicenceState] = mapped_column(str_enum(LicenceState, 12))
+    # The licence's scope entries (经营项目) as recorded then; NULL for lines older than the
+    # copy (0015d): unknown, so the big ledger's scope rule does not judge them.
+    supplier_licence_scope: Mapped[list[str] | None] = mapped_column(JSON)
 
     documents: Mapped[list[str]] = mapped_column(JSON, default=list)  # DocumentKind values
     document_files: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)

@@ -8,8 +8,10 @@ that file's: **verified** (law text read in full), **secondary** (quoted on a pu
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 from sunshine.core.i18n import N_
 from sunshine.ingredients.enums import DocumentKind, LicenceState, ProductCategory
@@ -207,3 +209,118 @@ def missing_documents(
     ):
         missing.append(DocumentKind.VOUCHER)
     return missing
+
+
+# Licence scope (经营项目 / 食品类别) ---------------------------------------------------------
+
+SOURCE_SCOPE = (
+    "食品经营许可管理办法 (2015: 预包装/散装食品销售 items, 含/不含冷藏冷冻; 2023 catalogue) "
+    "and 食品生产许可分类目录 (SC food classes); from memory, unverified"
+)
+
+
+class ScopeVerdict(StrEnum):
+    """Whether a licence's scope covers what was bought."""
+
+    COVERED = "covered"
+    NOT_COVERED = "not_covered"  # every entry understood, none covers it: a clear mismatch
+    UNKNOWN = "unknown"  # empty, or an entry the table does not know: nothing is judged
+
+
+@dataclass(frozen=True)
+class ScopeClass:
+    """A kind of scope entry, known by the words it contains, and the key categories it
+    covers (``None``: any food)."""
+
+    words: str
+    covers: frozenset[ProductCategory] | None
+
+
+_MEAT, _AQUATIC = ProductCategory.MEAT_POULTRY, ProductCategory.AQUATIC
+_LIQUOR, _DAIRY = ProductCategory.LIQUOR, ProductCategory.DAIRY
+_NONE: frozenset[ProductCategory] = frozenset()
+
+#: Scope entries the rule understands (``SOURCE_SCOPE``). A business licence's selling
+#: items cover any food; its catering items (制售: meals made and sold) cover no ingredient
+#: sold on; a production licence's food class covers the categories it can make. Where a
+#: class might hold a category (速冻食品 holds frozen meat and fish, 饮料 milk drinks, 罐头
+#: canned fish) it covers it: only a clear mismatch is flagged. The first class whose words
+#: an entry contains is the entry's; an entry matching none makes the scope unknown.
+SCOPE_CLASSES: tuple[ScopeClass, ...] = (
+    # Business licence (食品经营许可证, JY): selling and catering items.
+    ScopeClass("预包装食品", None),
+    ScopeClass("散装食品", None),
+    ScopeClass("特殊食品销售", frozenset({_DAIRY})),  # infant formula is a dairy product
+    ScopeClass("保健食品", _NONE),
+    ScopeClass("食品销售", None),
+    ScopeClass("热食类食品制售", _NONE),
+    ScopeClass("冷食类食品制售", _NONE),
+    ScopeClass("生食类食品制售", _NONE),
+    ScopeClass("糕点类食品制售", _NONE),
+    ScopeClass("自制饮品制售", _NONE),
+    # Production licence (食品生产许可证, SC): food classes.
+    ScopeClass("肉制品", frozenset({_MEAT})),
+    ScopeClass("水产制品", frozenset({_AQUATIC})),
+    ScopeClass("酒类", frozenset({_LIQUOR})),
+    ScopeClass("乳制品", frozenset({_DAIRY})),
+    ScopeClass("婴幼儿配方食品", frozenset({_DAIRY})),
+    ScopeClass("速冻食品", frozenset({_MEAT, _AQUATIC})),
+    ScopeClass("罐头", frozenset({_MEAT, _AQUATIC})),
+    ScopeClass("方便食品", frozenset({_MEAT, _AQUATIC})),
+    ScopeClass("饮料", frozenset({_DAIRY})),
+    ScopeClass("冷冻饮品", frozenset({_DAIRY})),
+    ScopeClass("粮食加工品", _NONE),
+    ScopeClass("食用油", _NONE),
+    ScopeClass("调味品", _NONE),
+    ScopeClass("薯类和膨化食品", _NONE),
+    ScopeClass("茶叶", _NONE),
+    ScopeClass("蔬菜制品", _NONE),
+    ScopeClass("水果制品", _NONE),
+    ScopeClass("炒货食品及坚果制品", _NONE),
+    ScopeClass("糕点", _NONE),
+    ScopeClass("饼干", _NONE),
+    ScopeClass("糖果制品", _NONE),
+    ScopeClass("豆制品", _NONE),
+    ScopeClass("蛋制品", _NONE),
+    ScopeClass("淀粉", _NONE),
+    ScopeClass("食糖", _NONE),
+    ScopeClass("蜂产品", _NONE),
+    ScopeClass("食品添加剂", _NONE),
+)
+#: The categories the scope rule judges: the key categories a licence is needed for
+#: (vegetables, 食用农产品, may be sold by a farmer without one).
+SCOPE_JUDGED = frozenset({_MEAT, _AQUATIC, _LIQUOR, _DAIRY})
+#: A selling item that says it excludes chilled and frozen food (不含冷藏冷冻食品) does not
+#: cover goods kept chilled or frozen; the goods are known by these words of their name or
+#: specification.
+CHILLED_WORDS = ("冷冻", "冷藏", "冷鲜", "冻")
+EXCLUDES_CHILLED = "不含冷藏冷冻"
+
+
+def is_chilled(product_name: str, specification: str) -> bool:
+    return any(w in product_name or w in specification for w in CHILLED_WORDS)
+
+
+def scope_class(entry: str) -> ScopeClass | None:
+    return next((c for c in SCOPE_CLASSES if c.words in entry), None)
+
+
+def scope_verdict(
+    scope: Sequence[str] | None, *, category: ProductCategory, chilled: bool
+) -> ScopeVerdict:
+    """Whether the scope entries cover goods of ``category`` (kept chilled or not): not
+    covered only when every entry is understood and none covers them."""
+    entries = [e.strip() for e in scope or () if e.strip()]
+    if category not in SCOPE_JUDGED or not entries:
+        return ScopeVerdict.UNKNOWN
+    classes = [scope_class(e) for e in entries]
+    if any(c is None for c in classes):
+        return ScopeVerdict.UNKNOWN
+    for entry, found in zip(entries, classes, strict=True):
+        assert found is not None
+        if found.covers is not None and category not in found.covers:
+            continue
+        if chilled and found.covers is None and EXCLUDES_CHILLED in entry:
+            continue
+        return ScopeVerdict.COVERED
+    return ScopeVerdict.NOT_COVERED

@@ -315,7 +315,7 @@ def _record(
         entity_type="ledger_line",
         entity_id=line.id,
         before={"line": corrects.id, "current": True} if corrects is not None else None,
-        after=_summary(line),
+        after=summary(line),
     )
     hooks.line_recorded(session=session, actor=actor, line=line, corrected=corrects)
     return line
@@ -330,8 +330,23 @@ def _store(
     corrects: LedgerLine | None,
     reason: str,
 ) -> LedgerLine:
+    line = new_line(actor, c, recorded_at, entered_on, corrects, reason)
+    session.add(line)
+    session.flush()
+    return line
+
+
+def new_line(
+    actor: Principal,
+    c: Checked,
+    recorded_at: datetime,
+    entered_on: date,
+    corrects: LedgerLine | None = None,
+    reason: str = "",
+) -> LedgerLine:
+    """The row of a checked line, not yet added (the batch path adds many, then flushes)."""
     data, business, supplier = c.data, c.business, c.supplier
-    line = LedgerLine(
+    return LedgerLine(
         business_id=business.id,
         province_code=business.province_code,
         prefecture_code=business.prefecture_code,
@@ -359,6 +374,7 @@ def _store(
         supplier_licence_number=supplier.licence_number,
         supplier_licence_expiry=supplier.licence_expiry,
         supplier_licence_state=supplier.licence_on(data.purchase_date),
+        supplier_licence_scope=list(supplier.licence_scope),
         documents=[d.value for d in c.documents],
         document_files={},
         appearance_ok=data.appearance_ok,
@@ -375,9 +391,6 @@ def _store(
         recorded_at=recorded_at,
         entered_on=entered_on,
     )
-    session.add(line)
-    session.flush()
-    return line
 
 
 def _attach(
@@ -405,7 +418,7 @@ def _attach(
     session.flush()
 
 
-def _summary(line: LedgerLine) -> dict[str, object]:
+def summary(line: LedgerLine) -> dict[str, object]:
     return {
         "business_id": line.business_id,
         "purchase_date": line.purchase_date.isoformat(),

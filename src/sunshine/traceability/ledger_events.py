@@ -207,6 +207,7 @@ def capture_for(
     if parsed is None:
         raise EpcisValidationError(problems)
     digest = event_hash(parsed.event, parsed.namespaces)
+    parsed.hash = digest  # the eventID set next is not part of the hash: prepare reuses it
     parsed.event.setdefault("eventID", digest)
     fresh, _ = prepare(session, business_id=business_id, events=[parsed], capture_id=None)
     if not fresh:

@@ -1,7 +1,8 @@
 """Demo trace and recall: a small multi-tier supply chain in the demo's first county
-(producer → wholesaler → central kitchen → outlets, store A1 among them), captured as the
-businesses' own EPCIS events, and one regulator's recall of the wholesaler's lot that a
-newcomer finds at ``/gov/recalls`` (and traces at ``/gov/trace``). Deterministic."""
+(a food producer → a wholesaler → a central kitchen → outlets, store A1 among them),
+captured as the businesses' own EPCIS events, and one regulator's recall of the producer's
+lot of frozen beef that a newcomer finds on the government dashboard (and at
+``/gov/recalls``; traced at ``/gov/trace``). Deterministic."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from sqlalchemy.orm import Session
 from sunshine.auth.enums import Role
 from sunshine.auth.principal import Principal
 from sunshine.core.time import SHANGHAI
+from sunshine.ingredients.enums import ProductCategory
 from sunshine.ingredients.models import Product
 from sunshine.regions.enums import RegionLevel
+from sunshine.registry.enums import BusinessCategory, BusinessForm
 from sunshine.registry.models import Business
 from sunshine.traceability import recall
 from sunshine.traceability.epcis import service as epcis
@@ -80,34 +83,63 @@ def _move(
     return 2
 
 
-def seed_trace(*, session: Session, today: date, county: str, featured: int | None) -> TraceSeeded:
-    """The chain and its recall (nothing when the county has too few businesses)."""
-    businesses = list(
-        session.scalars(
-            select(Business).where(Business.county_code == county).order_by(Business.id)
+#: The chain's roles by business form; the outlets are any other caterers.
+ROLES = (BusinessForm.FOOD_PRODUCER, BusinessForm.WHOLESALER, BusinessForm.CENTRAL_KITCHEN)
+
+
+def _cast(session: Session, store: Business, county: str) -> list[Business] | None:
+    """Producer, wholesaler, central kitchen and two outlets: of the county where it has
+    them (the last of each form by id), else of the province; any other business stands in
+    for a form the province lacks (a small demo). None when there are too few."""
+    candidates = [
+        b
+        for b in session.scalars(
+            select(Business)
+            .where(Business.province_code == store.province_code, Business.id != store.id)
+            .order_by((Business.county_code == county).desc(), Business.id.desc())
         )
-    )
-    store = next((b for b in businesses if b.id == featured), None)
-    others = [b for b in businesses if b.id != featured]
-    if store is None or len(others) < 5:
+    ]
+    cast: list[Business] = []
+    for form in ROLES:
+        found = next((b for b in candidates if b.form is form and b not in cast), None)
+        if found is not None:
+            cast.append(found)
+    cast += [b for b in candidates if b.category is BusinessCategory.CATERER and b not in cast][
+        : 5 - len(cast)
+    ]
+    cast += [b for b in candidates if b not in cast][: 5 - len(cast)]
+    return cast if len(cast) == 5 else None
+
+
+def seed_trace(*, session: Session, today: date, county: str, featured: int | None) -> TraceSeeded:
+    """The chain and its recall (nothing without the featured store)."""
+    store = session.get(Business, featured) if featured is not None else None
+    cast = _cast(session, store, county) if store is not None else None
+    if store is None or cast is None:
         return TraceSeeded(events=0, recall_reference=None)
-    producer, wholesaler, kitchen, outlet_b, outlet_c = others[-5:]
+    producer, wholesaler, kitchen, outlet_b, outlet_c = cast
     product = session.scalars(
-        select(Product).where(Product.gtin.is_not(None), Product.gtin != "").order_by(Product.id)
+        select(Product)
+        .where(
+            Product.gtin.is_not(None),
+            Product.gtin != "",
+            Product.category == ProductCategory.MEAT_POULTRY,
+        )
+        .order_by(Product.id)
     ).first()
     batch = f"{(today - timedelta(days=12)).strftime('%Y%m%d')}A"
     lot = lot_id(
         gtin=product.gtin if product else None,
         supplier_code=producer.public_code,
         product_id=product.id if product else None,
-        product_name="" if product else "冷鲜猪肉",
+        product_name="" if product else "冻牛腩",
         batch=batch,
     )
     dish = lot_id(
         gtin=None,
         supplier_code=kitchen.public_code,
         product_id=None,
-        product_name="红烧肉（中央厨房半成品）",
+        product_name="红烧牛腩（中央厨房半成品）",
         batch=(today - timedelta(days=9)).strftime("%Y%m%d"),
     )
     events = _move(
@@ -165,7 +197,7 @@ def seed_trace(*, session: Session, today: date, county: str, featured: int | No
         actor=regulator,
         form=recall.RecallForm(
             lot=lot,
-            reason="上游屠宰企业同批次产品检出非洲猪瘟病毒核酸阳性，按规定全部召回。",
+            reason="上游屠宰加工企业同批次冻牛腩抽检检出克伦特罗（瘦肉精），按规定全部召回。",
             level="level_1",
             scope="该批次全部收货主体及以其加工的中央厨房半成品",
         ),

@@ -22,6 +22,7 @@ from sunshine.core.errors import ValidationFailed
 from sunshine.core.pagination import PageRequest
 from sunshine.core.time import today_local
 from sunshine.core.validation import parse
+from sunshine.ingredients import dashboard as ingredient_dashboard
 from sunshine.portals.shared import forms
 from sunshine.portals.shared.deps import DbSession, Regulator, check_csrf
 from sunshine.portals.shared.labels import LICENCE_STATES, label
@@ -66,7 +67,12 @@ def dashboard(request: Request, session: DbSession, principal: Regulator) -> Res
             ensure_ascii=False,
         ),
     }
-    return render(request, "gov/dashboard.html", {"stats": data, "charts": charts})
+    ingredients = ingredient_dashboard.alerts(session=session, actor=principal)
+    return render(
+        request,
+        "gov/dashboard.html",
+        {"stats": data, "charts": charts, "ingredients": ingredients},
+    )
 
 
 def _choices() -> dict[str, object]:
