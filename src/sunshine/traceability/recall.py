@@ -289,6 +289,16 @@ class RecallView:
         return out
 
 
+def open_recall_of(*, session: Session, actor: Principal, lot: str) -> Recall | None:
+    """The open recall of ``lot`` the regulator may see, if any (the trace page shows it
+    instead of offering to recall the lot again)."""
+    access.require_regulator(actor)
+    found = repo.open_recall_of_lot(session, lot)
+    if found is None:
+        return None
+    return repo.recall(session, found.id, _regulator_scope(actor))
+
+
 def get_recall(*, session: Session, actor: Principal, recall_id: int) -> RecallView:
     """A recall with every holder's acknowledgement (regulators)."""
     access.require_regulator(actor)

@@ -29,6 +29,7 @@ from sunshine.core.errors import (
 )
 from sunshine.core.i18n import N_
 from sunshine.core.pagination import PageRequest
+from sunshine.core.time import to_local
 from sunshine.portals.government.case_labels import case_label
 from sunshine.portals.shared import forms
 from sunshine.portals.shared.deps import DbSession, Regulator, check_csrf
@@ -138,6 +139,13 @@ def trace_page(request: Request, session: DbSession, principal: Regulator) -> Re
             context["drawing"] = trace_views.drawing(result)
             context["rows"] = result.table()
             context["recall_lot"] = start.lots[0] if len(start.lots) == 1 else None
+            if context["recall_lot"] is not None:
+                under = recall.open_recall_of(
+                    session=session, actor=principal, lot=context["recall_lot"]
+                )
+                context["open_recall"] = under
+                if under is not None:
+                    context["open_recall_day"] = to_local(under.created_at).date().isoformat()
         except ValidationFailed as exc:
             context["errors"] = exc.problems
             status_code = 422
