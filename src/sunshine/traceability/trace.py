@@ -8,8 +8,12 @@ dishes of its ingredients) turns input lots into output lots without a hop; an
 AggregationEvent that packed a lot into a case or pallet makes that parent's movements the
 lot's own. A party is a business on the platform (resolved from its platform URN
 ``urn:sunshine:party:{code}`` or its PGLN) or an external party shown by its URI. The search
-is breadth-first, one batch of index scans per level (``trace_repository``), with a visited
-set of states, so a cycle (goods returned to their supplier) ends and nothing is read twice.
+is breadth-first with a visited set of states, so a cycle (goods returned to their
+supplier) ends. What it reads is kept for the trace (``_Reads``): a lot's movements, the
+lots made of it or into it, what carried it and who a party is are each read once, with one
+batch of index scans for all the lots a level meets first (``trace_repository``), however
+many levels and states name them again (an LGTIN keeps its identity from producer to
+caterer, so a three-tier trace of one lot reads its events once, not once per tier).
 
 Who may trace what (DESIGN convention 4):
 
@@ -33,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from sunshine.auth.access import business_condition
@@ -278,6 +283,72 @@ class _Graph:
             found.quantity = (found.quantity or 0.0) + (t.quantity or 0.0)
 
 
+class _Reads:
+    """What a trace has read, by lot and by party, so nothing is read twice (see the
+    module docstring); one per trace, in its session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.moves: dict[str, list[repo.Movement]] = {}
+        self.parents: dict[str, set[str]] = {}
+        self.made: dict[bool, dict[str, list[repo.Transformation]]] = {True: {}, False: {}}
+        self.owners: dict[str, str | None] = {}
+
+    def movements(self, lot_ids: set[str]) -> list[repo.Movement]:
+        """The movements of these identifiers that no error declaration withdrew."""
+        missing = lot_ids - self.moves.keys()
+        if missing:
+            found = repo.movements(self.session, missing)
+            withdrawn = repo.withdrawn_event_ids(
+                self.session, {m.event_id for m in found if m.recorded_twice}
+            )
+            for lot in missing:
+                self.moves[lot] = []
+            for m in found:
+                if m.event_id not in withdrawn:
+                    self.moves[m.identifier].append(m)
+        return [m for lot in lot_ids for m in self.moves[lot]]
+
+    def carriers(self, lot_ids: set[str]) -> list[tuple[str, str]]:
+        """``(child, parent)``: the cases and pallets these lots were packed into."""
+        missing = lot_ids - self.parents.keys()
+        if missing:
+            for lot in missing:
+                self.parents[lot] = set()
+            for child, parent in repo.aggregation_parents(self.session, missing):
+                self.parents[child].add(parent)
+        return [(lot, parent) for lot in lot_ids for parent in sorted(self.parents[lot])]
+
+    def transformations(self, lot_ids: set[str], *, forward: bool) -> list[repo.Transformation]:
+        """What these lots were made into (forward) or made of (backward)."""
+        known = self.made[forward]
+        missing = lot_ids - known.keys()
+        if missing:
+            read = repo.transformations_from if forward else repo.transformations_into
+            for lot in missing:
+                known[lot] = []
+            for t in read(self.session, missing):
+                known[t.input if forward else t.output].append(t)
+        return [t for lot in lot_ids for t in known[lot]]
+
+    def nodes(self, graph: _Graph, values: set[str]) -> dict[str, str]:
+        """The node of each party: its business, or the party's own URI (an external
+        party, registered on ``graph`` so the result shows it)."""
+        missing = values - self.owners.keys()
+        if missing:
+            owners = owners_of(self.session, missing)
+            for value in missing:
+                self.owners[value] = business_node(owners[value]) if value in owners else None
+        keys: dict[str, str] = {}
+        for value in values:
+            node = self.owners[value]
+            if node is None:
+                graph.uris[value] = value
+                node = value
+            keys[value] = node
+        return keys
+
+
 @dataclass
 class _Hop:
     """The movements of a level, each with its resolved source and destination nodes."""
@@ -286,48 +357,18 @@ class _Hop:
     carriers: dict[str, set[str]]  # parent identifier -> lots it carried
 
 
-def _resolve(session: Session, graph: _Graph, values: set[str]) -> dict[str, str]:
-    owners = owners_of(session, values)
-    keys: dict[str, str] = {}
-    for value in values:
-        if value in owners:
-            keys[value] = business_node(owners[value])
-        else:
-            keys[value] = value
-            graph.uris[value] = value
-    return keys
-
-
-def _pick(parties: list[repo.Party], direction: str) -> str | None:
-    for kind in repo.PARTY_TYPES:
-        for party in parties:
-            if party.direction == direction and party.type == kind:
-                return party.value
-    return None
-
-
-def _hop(session: Session, graph: _Graph, lot_ids: set[str]) -> _Hop:
+def _hop(reads: _Reads, graph: _Graph, lot_ids: set[str]) -> _Hop:
     """Every movement of these lots (and of what carried them), with party nodes."""
     carriers: dict[str, set[str]] = defaultdict(set)
-    for child, parent in repo.aggregation_parents(session, lot_ids):
+    for child, parent in reads.carriers(lot_ids):
         if parent not in lot_ids:
             carriers[parent].add(child)
-    found = repo.movements(session, lot_ids | set(carriers))
-    withdrawn = repo.withdrawn_event_ids(session, {m.event_id for m in found})
-    found = [m for m in found if m.event_id not in withdrawn]
-    by_event: dict[int, list[repo.Party]] = defaultdict(list)
-    for party in repo.parties(session, {m.event_pk for m in found}):
-        by_event[party.event_pk].append(party)
-    ends: dict[int, tuple[str, str]] = {}
-    for pk, listed in by_event.items():
-        src, dst = _pick(listed, "source"), _pick(listed, "destination")
-        if src and dst:
-            ends[pk] = (src, dst)
-    keys = _resolve(session, graph, {v for pair in ends.values() for v in pair})
+    found = [m for m in reads.movements(lot_ids | set(carriers)) if m.source and m.destination]
+    keys = reads.nodes(graph, {v for m in found for v in (m.source, m.destination) if v})
     moves = [
-        (m, keys[ends[m.event_pk][0]], keys[ends[m.event_pk][1]])
+        (m, keys[m.source], keys[m.destination])
         for m in found
-        if m.event_pk in ends and keys[ends[m.event_pk][0]] != keys[ends[m.event_pk][1]]
+        if m.source and m.destination and keys[m.source] != keys[m.destination]
     ]
     return _Hop(moves=moves, carriers=carriers)
 
@@ -340,7 +381,7 @@ def _lots_moved(m: repo.Movement, hop: _Hop) -> list[tuple[str, str | None]]:
 
 
 def _transform_closure(
-    session: Session,
+    reads: _Reads,
     graph: _Graph,
     states: set[tuple[str, str]],
     visited: set[tuple[str, str]],
@@ -351,12 +392,7 @@ def _transform_closure(
     """Add the lots made of (forward) or into (backward) the lots at their parties."""
     frontier = set(states)
     while frontier:
-        lot_ids = {lot for lot, _ in frontier}
-        rows = (
-            repo.transformations_from(session, lot_ids)
-            if forward
-            else repo.transformations_into(session, lot_ids)
-        )
+        rows = reads.transformations({lot for lot, _ in frontier}, forward=forward)
         fresh: set[tuple[str, str]] = set()
         for t in rows:
             node = business_node(t.business_id)
@@ -374,9 +410,7 @@ def _transform_closure(
     return states
 
 
-def _origins(
-    session: Session, hop: _Hop, lot_ids: set[str], *, forward: bool
-) -> set[tuple[str, str]]:
+def _origins(reads: _Reads, hop: _Hop, lot_ids: set[str], *, forward: bool) -> set[tuple[str, str]]:
     """Where a trace from a bare lot starts: forward, the parties that shipped it and never
     received it (its producers); backward, those that received it and never passed it on
     (its last holders). A lot that only circulates starts everywhere it was; one that never
@@ -397,8 +431,8 @@ def _origins(
         if not ends:
             unmoved.add(lot)
     if unmoved:
-        made = repo.transformations_from(session, unmoved) + repo.transformations_into(
-            session, unmoved
+        made = reads.transformations(unmoved, forward=True) + reads.transformations(
+            unmoved, forward=False
         )
         for t in made:
             for lot in {t.input, t.output} & unmoved:
@@ -415,13 +449,15 @@ def search(
     graph: _Graph | None = None,
     allowed_events: set[int] | None = None,
     from_origins: bool | None = None,
+    reads: _Reads | None = None,
 ) -> _Graph:
     """Breadth-first from ``start_states`` (``(lot, node)``; node ``*``: the bare lot) up to
     ``depth`` hops, forward or backward. ``allowed_events`` limits the hops to those events
     (a business's own view). A bare lot starts where it started (``from_origins``, the
-    default forward) or where it ended (backward). Returns the graph found (the
-    benchmark's entry point)."""
+    default forward) or where it ended (backward). ``reads`` shares what was read with
+    another search of the same trace (the other direction). Returns the graph found."""
     graph = graph or _Graph()
+    reads = reads or _Reads(session)
     sign = 1 if forward else -1
     visited = set(start_states)
     for _, node in start_states:
@@ -432,8 +468,8 @@ def search(
     if bare:
         # A trace from a bare lot starts where the lot starts (or ends, backward).
         frontier = {s for s in frontier if s[1] != "*"} | _origins(
-            session,
-            _hop(session, graph, bare),
+            reads,
+            _hop(reads, graph, bare),
             bare,
             forward=forward if from_origins is None else from_origins,
         )
@@ -442,12 +478,12 @@ def search(
             graph.place(node, 0)
     for level in range(1, depth + 1):
         frontier = _transform_closure(
-            session, graph, frontier, visited, forward=forward, tier=sign * (level - 1)
+            reads, graph, frontier, visited, forward=forward, tier=sign * (level - 1)
         )
         lot_ids = {lot for lot, _ in frontier}
         if not lot_ids:
             break
-        hop = _hop(session, graph, lot_ids)
+        hop = _hop(reads, graph, lot_ids)
         nxt: set[tuple[str, str]] = set()
         for m, src, dst in hop.moves:
             if allowed_events is not None and m.event_pk not in allowed_events:
@@ -540,19 +576,19 @@ def _start_states(session: Session, start: Start, *, forward: bool) -> set[tuple
     return {(lot, start.node or "*") for lot in start.lots}
 
 
-def _start_businesses(session: Session, start: Start) -> set[int]:
+def _start_businesses(reads: _Reads, start: Start) -> set[int]:
     """The businesses a starting point touches (for the scope check)."""
     if start.supplier_id is not None:
         return {start.supplier_id}
     if start.node is not None:
         return {int(start.node[1:])}
-    graph = _Graph()
-    hop = _hop(session, graph, set(start.lots))
+    lot_ids = set(start.lots)
+    hop = _hop(reads, _Graph(), lot_ids)
     nodes = {n for _, src, dst in hop.moves for n in (src, dst)}
     nodes |= {
         business_node(t.business_id)
-        for t in repo.transformations_from(session, set(start.lots))
-        + repo.transformations_into(session, set(start.lots))
+        for t in reads.transformations(lot_ids, forward=True)
+        + reads.transformations(lot_ids, forward=False)
     }
     return {int(n[1:]) for n in nodes if n.startswith("b") and n[1:].isdigit()}
 
@@ -568,7 +604,8 @@ def trace(
     """Trace ``start`` as ``actor`` may (see the module docstring)."""
     depth = _check_depth(depth)
     scope = business_condition(actor)
-    touched = _start_businesses(session, start)
+    reads = _Reads(session)
+    touched = _start_businesses(reads, start)
     mine = repo.businesses_in_scope(session, touched, scope)
     if actor.is_regulator:
         if not mine:
@@ -587,7 +624,7 @@ def trace(
     for forward in _directions(direction):
         states = _start_states(session, start, forward=forward)
         if actor.is_enterprise:
-            allowed = _own_events(session, states, scope)
+            allowed = _own_events(reads, states, scope)
         search(
             session,
             start_states=states,
@@ -597,20 +634,19 @@ def trace(
             allowed_events=allowed,
             # Both ways from a bare lot: from its origin, so the tiers read left to right.
             from_origins=True if direction is Direction.BOTH else None,
+            reads=reads,
         )
     if start.supplier_id is not None:
         graph.place(business_node(start.supplier_id), 0)
     return _result(session, graph, start=start, direction=direction, depth=depth)
 
 
-def _own_events(session: Session, states: set[tuple[str, str]], scope: object) -> set[int]:
+def _own_events(
+    reads: _Reads, states: set[tuple[str, str]], scope: ColumnElement[bool]
+) -> set[int]:
     """The events of these lots a business may see (its one-hop view)."""
-    from sqlalchemy import ColumnElement
-
-    assert isinstance(scope, ColumnElement)
-    lot_ids = {lot for lot, _ in states}
-    found = repo.movements(session, lot_ids)
-    return repo.visible_event_pks(session, {m.event_pk for m in found}, scope)
+    found = reads.movements({lot for lot, _ in states})
+    return repo.visible_event_pks(reads.session, {m.event_pk for m in found}, scope)
 
 
 def _directions(direction: Direction) -> Iterable[bool]:

@@ -2,11 +2,14 @@
 
 The EPCIS index tables are keyed identifier first (``epcis_event_quantities (epc_class,
 role, event_pk)``, ``epcis_event_epcs (epc, role, event_pk)``, ``epcis_event_parties (value,
-direction, type, event_pk)``), so each function below reads only the rows of the lots (or
-the party) it is asked about, whatever the size of the ledger: one breadth-first level of a
-trace costs a fixed number of statements, each an index scan over a few dozen rows. The
-functions take plain values and return plain rows so that a benchmark can call them
-directly (``bench/``).
+direction, type, event_pk)``) or event first (their primary keys), so each function below
+reads only the rows of the lots (or the party) it is asked about, whatever the size of the
+ledger: each statement starts from an ``IN`` list of identifiers or of event ids and is an
+index scan over a few dozen rows (never a join the planner could answer by reading a whole
+table: on a 10-million-event ledger that is seconds). A lot's movements come with their
+source and destination and whether their eventID is stored twice (an error declaration),
+so one statement reads all the trace needs of them. The functions take plain values and
+return plain rows so that a benchmark can call them directly (``bench/``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, null, select, union_all
+from sqlalchemy import ColumnElement, and_, case, exists, func, null, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from sunshine.ingredients.models import LedgerLine, Supplier
@@ -39,7 +42,9 @@ PARTY_TYPES = ("owning_party", "possessing_party")
 
 @dataclass(frozen=True)
 class Movement:
-    """One identifier an ObjectEvent moved (a lot class with its quantity, or an instance)."""
+    """One identifier an ObjectEvent moved (a lot class with its quantity, or an instance),
+    with the event's source and destination party (``PARTY_TYPES``, best first) and whether
+    another stored event has its eventID (an error declaration may have withdrawn it)."""
 
     event_pk: int
     event_id: str
@@ -49,6 +54,9 @@ class Movement:
     identifier: str
     quantity: float | None
     uom: str | None
+    source: str | None = None
+    destination: str | None = None
+    recorded_twice: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,24 +73,48 @@ class Transformation:
     uom: str | None
 
 
-@dataclass(frozen=True)
-class Party:
-    event_pk: int
-    direction: str
-    type: str
-    value: str
-
-
 def _chunks(values: Collection[str]) -> Iterable[list[str]]:
     ordered = sorted(values)
     for start in range(0, len(ordered), CHUNK):
         yield ordered[start : start + CHUNK]
 
 
+def _party(direction: str) -> Any:
+    """The event's ``direction`` party of the best type (a correlated scalar subquery:
+    the parties' primary key starts with the event)."""
+    return (
+        select(EpcisEventParty.value)
+        .where(
+            EpcisEventParty.event_pk == EpcisEvent.id,
+            EpcisEventParty.direction == direction,
+            EpcisEventParty.type.in_(PARTY_TYPES),
+        )
+        .order_by(
+            case(*((EpcisEventParty.type == kind, rank) for rank, kind in enumerate(PARTY_TYPES))),
+            EpcisEventParty.value,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _recorded_twice() -> Any:
+    other = aliased(EpcisEvent)
+    return exists(
+        select(other.id).where(other.event_id == EpcisEvent.event_id, other.id != EpcisEvent.id)
+    )
+
+
 def movements(session: Session, identifiers: Collection[str]) -> list[Movement]:
     """ObjectEvents that name any of ``identifiers``: in a quantity list (lot classes) or
-    in an EPC list (instances, pallets)."""
+    in an EPC list (instances, pallets); each with its source, destination and whether
+    its eventID is stored twice."""
     out: list[Movement] = []
+    ends = (
+        _party("source").label("source"),
+        _party("destination").label("destination"),
+        _recorded_twice().label("recorded_twice"),
+    )
     for part in _chunks(identifiers):
         by_class = (
             select(
@@ -94,6 +126,7 @@ def movements(session: Session, identifiers: Collection[str]) -> list[Movement]:
                 EpcisEventQuantity.epc_class.label("identifier"),
                 EpcisEventQuantity.quantity,
                 EpcisEventQuantity.uom,
+                *ends,
             )
             .join(EpcisEvent, EpcisEvent.id == EpcisEventQuantity.event_pk)
             .where(
@@ -112,6 +145,7 @@ def movements(session: Session, identifiers: Collection[str]) -> list[Movement]:
                 EpcisEventEpc.epc.label("identifier"),
                 null().label("quantity"),
                 null().label("uom"),
+                *ends,
             )
             .join(EpcisEvent, EpcisEvent.id == EpcisEventEpc.event_pk)
             .where(
@@ -121,28 +155,22 @@ def movements(session: Session, identifiers: Collection[str]) -> list[Movement]:
             )
         )
         rows: list[Any] = list(session.execute(union_all(by_class, by_epc)))
-        out += [Movement(*row) for row in rows]
-    return out
-
-
-def parties(session: Session, event_pks: Collection[int]) -> list[Party]:
-    """Sources and destinations of these events (the table's primary key starts with the
-    event)."""
-    out: list[Party] = []
-    pks = sorted(event_pks)
-    for start in range(0, len(pks), CHUNK):
-        rows = session.execute(
-            select(
-                EpcisEventParty.event_pk,
-                EpcisEventParty.direction,
-                EpcisEventParty.type,
-                EpcisEventParty.value,
-            ).where(
-                EpcisEventParty.event_pk.in_(pks[start : start + CHUNK]),
-                EpcisEventParty.type.in_(PARTY_TYPES),
+        out += [
+            Movement(
+                event_pk=row.id,
+                event_id=row.event_id,
+                event_time=row.event_time,
+                biz_step=row.biz_step,
+                business_id=row.business_id,
+                identifier=row.identifier,
+                quantity=row.quantity,
+                uom=row.uom,
+                source=row.source,
+                destination=row.destination,
+                recorded_twice=bool(row.recorded_twice),
             )
-        )
-        out += [Party(*row) for row in rows]
+            for row in rows
+        ]
     return out
 
 
@@ -150,54 +178,55 @@ def _transformation_rows(
     session: Session, identifiers: Collection[str], *, by: str
 ) -> list[Transformation]:
     """Pairs of TransformationEvents whose ``by`` side (``input`` or ``output``) names one
-    of ``identifiers``; classes and instances both."""
+    of ``identifiers``; classes and instances both. Two statements, each from an ``IN``
+    list: the events naming the identifiers, then the other side of those events only."""
     other = "output" if by == "input" else "input"
     out: list[Transformation] = []
     for part in _chunks(identifiers):
-        known_q = aliased(EpcisEventQuantity)
-        known_e = aliased(EpcisEventEpc)
-        found = union_all(
-            select(known_q.event_pk.label("pk"), known_q.epc_class.label("value")).where(
-                known_q.epc_class.in_(part), known_q.role == by
-            ),
-            select(known_e.event_pk.label("pk"), known_e.epc.label("value")).where(
-                known_e.epc.in_(part), known_e.role == by
+        near = union_all(
+            select(
+                EpcisEventQuantity.event_pk.label("pk"), EpcisEventQuantity.epc_class.label("value")
+            ).where(EpcisEventQuantity.epc_class.in_(part), EpcisEventQuantity.role == by),
+            select(EpcisEventEpc.event_pk.label("pk"), EpcisEventEpc.epc.label("value")).where(
+                EpcisEventEpc.epc.in_(part), EpcisEventEpc.role == by
             ),
         ).subquery()
-        far = union_all(
-            select(
-                EpcisEventQuantity.event_pk.label("pk"),
-                EpcisEventQuantity.epc_class.label("value"),
-                EpcisEventQuantity.quantity.label("quantity"),
-                EpcisEventQuantity.uom.label("uom"),
-            ).where(EpcisEventQuantity.role == other),
-            select(
-                EpcisEventEpc.event_pk.label("pk"),
-                EpcisEventEpc.epc.label("value"),
-                null().label("quantity"),
-                null().label("uom"),
-            ).where(EpcisEventEpc.role == other),
-        ).subquery()
-        rows = session.execute(
+        events: dict[int, tuple[str, datetime, int, list[str]]] = {}
+        for pk, event_id, moment, business_id, value in session.execute(
             select(
                 EpcisEvent.id,
                 EpcisEvent.event_id,
                 EpcisEvent.event_time,
                 EpcisEvent.business_id,
-                found.c.value,
-                far.c.value,
-                far.c.quantity,
-                far.c.uom,
+                near.c.value,
             )
-            .join(EpcisEvent, EpcisEvent.id == found.c.pk)
-            .join(far, far.c.pk == found.c.pk)
+            .join(EpcisEvent, EpcisEvent.id == near.c.pk)
             .where(EpcisEvent.event_type == "TransformationEvent")
-        )
-        for pk, event_id, moment, business_id, near, remote, quantity, uom in rows:
-            source, target = (near, remote) if by == "input" else (remote, near)
-            out.append(
-                Transformation(pk, event_id, moment, business_id, source, target, quantity, uom)
+        ):
+            events.setdefault(pk, (event_id, moment, business_id, []))[3].append(value)
+        if not events:
+            continue
+        pks = sorted(events)
+        far: Iterable[Any] = session.execute(
+            union_all(
+                select(
+                    EpcisEventQuantity.event_pk,
+                    EpcisEventQuantity.epc_class,
+                    EpcisEventQuantity.quantity,
+                    EpcisEventQuantity.uom,
+                ).where(EpcisEventQuantity.event_pk.in_(pks), EpcisEventQuantity.role == other),
+                select(EpcisEventEpc.event_pk, EpcisEventEpc.epc, null(), null()).where(
+                    EpcisEventEpc.event_pk.in_(pks), EpcisEventEpc.role == other
+                ),
             )
+        )
+        for pk, remote, quantity, uom in far:
+            event_id, moment, business_id, nears = events[pk]
+            for value in nears:
+                source, target = (value, remote) if by == "input" else (remote, value)
+                out.append(
+                    Transformation(pk, event_id, moment, business_id, source, target, quantity, uom)
+                )
     return out
 
 
