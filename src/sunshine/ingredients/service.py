@@ -453,9 +453,15 @@ def flags_of(line: LedgerLine) -> list[str]:
 
 
 def list_lines(
-    *, session: Session, actor: Principal, filters: repo.LineFilter, page: PageRequest
+    *,
+    session: Session,
+    actor: Principal,
+    filters: repo.LineFilter,
+    page: PageRequest,
+    brief: bool = False,
 ) -> Page[LedgerLine]:
-    """The current lines the actor may see under the filters, latest purchase first."""
+    """The current lines the actor may see under the filters, latest purchase first
+    (``brief``: only the columns a list page shows, see ``repo.BRIEF_COLUMNS``)."""
     rows, total = repo.page_lines(
         session,
         scope=access.line_condition(actor),
@@ -463,6 +469,7 @@ def list_lines(
         offset=page.offset,
         limit=page.per_page,
         count_cap=10_000,
+        brief=brief,
     )
     return Page(items=rows, total=total, request=page, count_cap=10_000)
 

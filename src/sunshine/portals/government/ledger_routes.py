@@ -36,6 +36,7 @@ def ledger(request: Request, session: DbSession, principal: Regulator) -> Respon
         actor=principal,
         filters=line_filter(request),
         page=PageRequest(forms.page_number(request), PER_PAGE),
+        brief=True,
     )
     return render(
         request,
