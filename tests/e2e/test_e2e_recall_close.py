@@ -8,76 +8,34 @@ inspector of county A recalls it from the trace page."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 from e2e_support import E2EServer, NewPage, Shot, sign_in
-from playwright.sync_api import APIRequestContext, Page, expect
-
-from sunshine.demo.seed import DEMO_PASSWORD
+from epcis_chain import capture_chain
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
 LOT = "https://id.gs1.org/01/06901234567892/10/E2E-CLOSE-1"
-CONTEXT = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
-
-
-def _code(page: Page, business_id: int) -> str:
-    page.goto(f"/gov/businesses/{business_id}")
-    href = page.locator('a[href^="/s/"]').first.get_attribute("href") or ""
-    return href.split("/s/", 1)[1].split("/", 1)[0].split("?", 1)[0]
-
-
-def _token(api: APIRequestContext, base: str, username: str) -> dict[str, str]:
-    answer = api.post(
-        f"{base}/api/v1/auth/token", form={"username": username, "password": DEMO_PASSWORD}
-    )
-    assert answer.ok, answer.text()
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-
-def _event(step: str, source: str, destination: str, quantity: int, day: int) -> dict[str, Any]:
-    return {
-        "@context": [CONTEXT],
-        "type": "ObjectEvent",
-        "eventTime": f"2026-04-{day:02d}T10:30:00+08:00",
-        "eventTimeZoneOffset": "+08:00",
-        "action": "OBSERVE",
-        "bizStep": step,
-        "disposition": "in_progress" if step == "receiving" else "in_transit",
-        "epcList": [],
-        "quantityList": [{"epcClass": LOT, "quantity": quantity, "uom": "KGM"}],
-        "sourceList": [{"type": "owning_party", "source": f"urn:sunshine:party:{source}"}],
-        "destinationList": [
-            {"type": "owning_party", "destination": f"urn:sunshine:party:{destination}"}
-        ],
-    }
-
-
-def _capture(api: APIRequestContext, base: str, token: dict[str, str], event: Any) -> None:
-    answer = api.post(
-        f"{base}/epcis/events",
-        headers={**token, "Content-Type": "application/json"},
-        data=json.dumps(event),
-    )
-    assert answer.status == 201, answer.text()
 
 
 def test_a_regulator_closes_a_recall_with_a_reason(
     e2e: E2EServer, portal: Page, new_page: NewPage, shot: Shot
 ) -> None:
-    province = new_page("portal")
-    sign_in(province, "leader")
-    hq = _code(province, e2e.account("chain_hq")["business_id"])
-    a1 = _code(province, e2e.account("owner_a")["business_id"])
-    a2 = _code(province, e2e.account("owner_a2")["business_id"])
     sign_in(portal, "inspector_a")
-    api, base = portal.request, e2e.base_url
-    seller, buyer = _token(api, base, "owner_a2"), _token(api, base, "owner_a")
-    _capture(api, base, seller, _event("receiving", hq, a2, 60, 6))
-    _capture(api, base, seller, _event("shipping", a2, a1, 25, 7))
-    _capture(api, base, buyer, _event("receiving", a2, a1, 25, 8))
+    chain = capture_chain(
+        e2e,
+        portal,
+        new_page,
+        lot=LOT,
+        times=(
+            "2026-04-06T10:30:00+08:00",
+            "2026-04-07T10:30:00+08:00",
+            "2026-04-08T10:30:00+08:00",
+        ),
+        received=60,
+        passed_on=25,
+    )
+    province, a1 = chain.province, chain.a1
 
     # The inspector recalls the lot from the trace page.
     portal.goto(f"/gov/trace?lot={LOT}&direction=forward&depth=5")

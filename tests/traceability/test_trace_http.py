@@ -61,7 +61,7 @@ def test_a_recall_from_the_trace_page_reaches_the_holder(
     assert "/gov/recalls/" in regulator.get("/gov/recalls").text
     # The trace of the lot now points at its recall instead of offering another.
     traced = regulator.get(f"/gov/trace?lot={quote(net.lot)}").text
-    assert 'id="open-recall"' in traced and f"/gov/recalls/{recall_id}" in traced
+    assert 'id="lot-under-recall"' in traced and f"/gov/recalls/{recall_id}" in traced
     assert 'id="recall-form"' not in traced
 
     store_page = new_client("citizen").get(f"/s/{net.store.public_code}")
