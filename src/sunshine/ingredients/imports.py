@@ -26,7 +26,7 @@ from sunshine.auth.principal import Principal
 from sunshine.core import storage
 from sunshine.core.errors import DomainError, FieldProblem, NotFoundError
 from sunshine.core.i18n import N_
-from sunshine.core.time import today_local, utc_now
+from sunshine.core.time import today_local
 from sunshine.ingredients import access, catalog, rules, service
 from sunshine.ingredients import repository as repo
 from sunshine.ingredients.enums import CATEGORY_LABELS_ZH, CATEGORY_SYNONYMS_ZH
@@ -42,6 +42,7 @@ from sunshine.registry.imports import (
     RowChecker,
     Sheet,
     ValidRow,
+    succeed,
 )
 from sunshine.registry.imports.columns import _lookup
 from sunshine.registry.models import ImportJob
@@ -286,26 +287,7 @@ def store(*, session: Session, run: ImportRun, rows: Sequence[ValidRow]) -> int:
                 or [Problem.of(item.row, "", "", exc.as_message())]
             ) from exc
         ids.append(line.id)
-    job.status = ImportStatus.SUCCEEDED.value
-    job.processed_rows = job.total_rows
-    job.stored_rows = len(ids)
-    job.errors = []
-    job.finished_at = utc_now()
-    audit.record(
-        session=session,
-        actor=run.actor,
-        action="import.succeed",
-        entity_type="import_job",
-        entity_id=job.id,
-        after={
-            "token": job.token,
-            "kind": job.kind,
-            "stored_rows": len(ids),
-            "entity_type": "ledger_line",
-            "created_ids": ids,
-        },
-    )
-    return len(ids)
+    return succeed(session=session, actor=run.actor, job=job, ids=ids, entity_type="ledger_line")
 
 
 def template_xlsx(translate: Callable[[str], str]) -> bytes:

@@ -80,6 +80,7 @@ from sunshine.registry.imports.run import (
     percent,
     record_progress,
     store,
+    succeed,
 )
 
 __all__ = [
@@ -132,5 +133,6 @@ __all__ = [
     "read_sheet",
     "record_progress",
     "store",
+    "succeed",
     "template_xlsx",
 ]

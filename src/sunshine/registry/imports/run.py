@@ -257,6 +257,14 @@ def store(*, session: Session, run: ImportRun, rows: Sequence[ValidRow]) -> int:
             except DomainError as exc:
                 raise ImportFailed(_store_problems(run.kind, item.row, exc)) from exc
     del regions
+    entity_type = "business" if run.kind is ImportKind.BUSINESSES else "staff"
+    return succeed(session=session, actor=run.actor, job=job, ids=ids, entity_type=entity_type)
+
+
+def succeed(
+    *, session: Session, actor: Principal, job: ImportJob, ids: list[int], entity_type: str
+) -> int:
+    """Mark a job stored, every row of it (``ids``: the records it created), audited."""
     job.status = ImportStatus.SUCCEEDED.value
     job.processed_rows = job.total_rows
     job.stored_rows = len(ids)
@@ -264,7 +272,7 @@ def store(*, session: Session, run: ImportRun, rows: Sequence[ValidRow]) -> int:
     job.finished_at = utc_now()
     audit.record(
         session=session,
-        actor=run.actor,
+        actor=actor,
         action="import.succeed",
         entity_type="import_job",
         entity_id=job.id,
@@ -272,7 +280,7 @@ def store(*, session: Session, run: ImportRun, rows: Sequence[ValidRow]) -> int:
             "token": job.token,
             "kind": job.kind,
             "stored_rows": len(ids),
-            "entity_type": "business" if run.kind is ImportKind.BUSINESSES else "staff",
+            "entity_type": entity_type,
             "created_ids": ids,
         },
     )
