@@ -400,19 +400,3 @@ def supplier_businesses(session: Session, ids: Sequence[int]) -> dict[int, Busin
 
 def decimal_or_zero(value: Any) -> Decimal:
     return Decimal(value) if value is not None else Decimal(0)
-
-
-def supplier_scopes(session: Session, supplier_ids: Sequence[int]) -> dict[int, list[str]]:
-    """The licence scope of each supplier record as recorded now (the registry's for a
-    registered business)."""
-    if not supplier_ids:
-        return {}
-    stmt = (
-        select(Supplier.id, Supplier.licence_scope, Business.licence_scope)
-        .outerjoin(Business, Business.id == Supplier.supplier_business_id)
-        .where(Supplier.id.in_(list(supplier_ids)))
-    )
-    return {
-        sid: list((registered if registered is not None else own) or [])
-        for sid, own, registered in session.execute(stmt)
-    }
