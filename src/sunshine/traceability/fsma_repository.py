@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, null, or_, select, union_all
+from sqlalchemy import ColumnElement, exists, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from sunshine.ingredients.models import Product
@@ -92,31 +92,6 @@ def stream_transformations(
             return
         yield rows
         last = rows[-1].id
-
-
-def withdrawn(session: Session, event_ids: Collection[str]) -> set[str]:
-    """Which of these eventIDs an error declaration withdrew (stored as a second copy of
-    the event carrying ``errorDeclaration``: only ids stored twice are read further)."""
-    out: set[str] = set()
-    ordered = sorted(event_ids)
-    for at in range(0, len(ordered), CHUNK):
-        part = ordered[at : at + CHUNK]
-        twice = list(
-            session.scalars(
-                select(EpcisEvent.event_id)
-                .where(EpcisEvent.event_id.in_(part))
-                .group_by(EpcisEvent.event_id)
-                .having(func.count() > 1)
-            )
-        )
-        if not twice:
-            continue
-        for event_id, document in session.execute(
-            select(EpcisEvent.event_id, EpcisEvent.document).where(EpcisEvent.event_id.in_(twice))
-        ):
-            if "errorDeclaration" in document:
-                out.add(event_id)
-    return out
 
 
 def sides(session: Session, event_pks: Sequence[int]) -> dict[int, list[Side]]:

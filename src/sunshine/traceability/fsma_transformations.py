@@ -34,7 +34,7 @@ from sunshine.auth.principal import Principal
 from sunshine.core.time import to_local
 from sunshine.ingredients import exports
 from sunshine.traceability import fsma_repository as repo
-from sunshine.traceability import lots
+from sunshine.traceability import lots, trace_repository
 from sunshine.traceability.epcis.repository import visible
 
 #: CBV 2.0 business transaction types (section 7.3) in words; others are shown as given.
@@ -166,7 +166,7 @@ def transformation_rows(
         end=end,
         identifiers=narrow,
     ):
-        gone = repo.withdrawn(session, {e.event_id for e in read})
+        gone = trace_repository.withdrawn_event_ids(session, {e.event_id for e in read})
         page = [e for e in read if e.event_id not in gone]
         all_sides = repo.sides(session, [e.id for e in page])
         if wanted:
