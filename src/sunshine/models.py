@@ -25,6 +25,8 @@ from sunshine.ingredients.signal_models import LedgerSignal
 from sunshine.inspections.hygiene_models import HygieneScore
 from sunshine.inspections.lives_models import LivesBusiness, LivesInspection, LivesViolation
 from sunshine.inspections.models import Checklist, ChecklistItem, ChecklistSection
+from sunshine.kitchen import alert_models as kitchen_alerts  # noqa: F401 - alerts, health spans
+from sunshine.kitchen import camera_models as kitchen_cameras  # noqa: F401 - cameras
 from sunshine.notifications.models import Delivery, Notification
 from sunshine.regions.models import OrgUnit, Region
 from sunshine.registry.models import Business, ImportJob, Staff, TrainingRecord

@@ -166,6 +166,8 @@ OWNER_POLICIES: dict[str, str] = {
     "self_check_todo": "sunshine.inspections.self_service:todo_evidence_access",
     "ledger_line": "sunshine.ingredients.service:evidence_access",
     "shipment": "sunshine.ingredients.shipments:evidence_access",
+    "kitchen_alert": "sunshine.kitchen.service:evidence_access",
+    "kitchen_alert_action": "sunshine.kitchen.service:action_evidence_access",
 }
 
 

@@ -1,0 +1,52 @@
+"""How kitchen vocabularies read to people (English msgids; gettext gives the Chinese)."""
+
+from __future__ import annotations
+
+from sunshine.core.i18n import N_
+from sunshine.kitchen.enums import AlertClass, AlertKind, AlertStatus, Area, CameraState
+
+KITCHEN_AREA_LABELS = {
+    Area.PREP: N_("Preparation room"),
+    Area.COOKING: N_("Cooking room"),
+    Area.COLD_ROOM: N_("Special room (cold dishes)"),
+    Area.WASHING: N_("Washing and disinfection room"),
+    Area.STORAGE: N_("Storeroom"),
+    Area.OTHER: N_("Other area"),
+}
+ALERT_CLASS_LABELS = {
+    AlertClass.NO_MASK: N_("No mask"),
+    AlertClass.PERSON_AFTER_HOURS: N_("Person after hours"),
+    AlertClass.PERSON_IN_COLD_ROOM: N_("Person in the special room"),
+    AlertClass.SMOKING: N_("Smoking"),
+    AlertClass.PHONE: N_("Using a phone"),
+    AlertClass.NO_HAT: N_("No hat"),
+    AlertClass.NO_WORK_CLOTHES: N_("No work clothes"),
+    AlertClass.RODENT: N_("Rodent"),
+    AlertClass.OFFLINE: N_("Camera offline"),
+    AlertClass.FROZEN: N_("Picture frozen"),
+    AlertClass.COVERED: N_("Camera covered"),
+    AlertClass.BLURRED: N_("Picture blurred"),
+}
+ALERT_KIND_LABELS = {
+    AlertKind.VIOLATION: N_("Violation"),
+    AlertKind.SUSPECTED: N_("Suspected, to review"),
+    AlertKind.HEALTH: N_("Camera health"),
+}
+ALERT_STATUS_LABELS = {
+    AlertStatus.OPEN: N_("Open"),
+    AlertStatus.ACKNOWLEDGED: N_("Acknowledged"),
+    AlertStatus.RECTIFIED: N_("Rectified"),
+    AlertStatus.EXPLAINED: N_("Explained"),
+    AlertStatus.CONFIRMED: N_("Confirmed"),
+    AlertStatus.FALSE_ALARM: N_("False alarm"),
+}
+CAMERA_STATE_LABELS = {
+    CameraState.CONNECTING: N_("Connecting"),
+    CameraState.ONLINE: N_("Online"),
+    CameraState.OFFLINE: N_("Offline"),
+    CameraState.NO_SOURCE: N_("No source"),
+    CameraState.ERROR: N_("Error"),
+    CameraState.FROZEN: N_("Frozen"),
+    CameraState.COVERED: N_("Covered"),
+    CameraState.BLURRED: N_("Blurred"),
+}
