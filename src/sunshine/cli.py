@@ -84,6 +84,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"{jobs.queue_path(settings)}",
             file=sys.stderr,
         )
+    vision = None
+    if jobs.runs_embedded(settings) and args.vision_processes > 0:
+        _ensure_sqlite_dir()
+        vision = _start_embedded_vision(args.vision_processes)
+        print(
+            f"vision: camera workers in a child process ({args.vision_processes} processes)",
+            file=sys.stderr,
+        )
     try:
         uvicorn.run(
             "sunshine.app:create_app",
@@ -99,15 +107,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         if consumer is not None:
             consumer.stop(graceful=True)
+        if vision is not None:
+            vision.terminate()  # SIGTERM: the supervisor stops its workers, then itself
+            vision.join(20)
     return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """Consume the job queue (Redis, or the SQLite queue file) until SIGINT/SIGTERM."""
+    """Consume the job queue (Redis, or the SQLite queue file) until SIGINT/SIGTERM; with
+    ``vision``, run the camera analysis workers instead."""
     import logging
 
     from sunshine.core import jobs
 
+    if args.kind == "vision":
+        return _run_vision_workers(args)
     settings = get_settings()
     if settings.jobs_immediate:
         print("SUNSHINE_JOBS_IMMEDIATE is set: jobs run in the caller, no worker needed")
@@ -118,6 +132,45 @@ def cmd_worker(args: argparse.Namespace) -> int:
     print(f"worker: consuming {where} with {args.workers} {args.worker_type} workers")
     jobs.create_consumer(workers=args.workers, worker_type=args.worker_type).run()
     return 0
+
+
+def _run_vision_workers(args: argparse.Namespace) -> int:
+    import logging
+
+    from sunshine.workers.vision.db_sink import build_supervisor
+    from sunshine.workers.vision.supervisor import parse_shard, run_supervisor
+
+    try:
+        shard = parse_shard(args.shard)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args.processes < 0:
+        print("--processes must be 0 (one per core) or more", file=sys.stderr)
+        return 2
+    _ensure_sqlite_dir()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    supervisor = build_supervisor(processes=args.processes, shard=shard)
+    print(
+        f"worker: vision, up to {supervisor.processes} processes x "
+        f"{supervisor.per_process} cameras" + (f", shard {args.shard}" if shard else "")
+    )
+    return run_supervisor(supervisor)
+
+
+def _start_embedded_vision(processes: int) -> Any:
+    """The vision supervisor as a child process beside uvicorn (embedded mode)."""
+    import multiprocessing
+
+    from sunshine.workers.vision.supervisor import embedded_main
+
+    context = multiprocessing.get_context("spawn")
+    # Not a daemon: the supervisor starts worker processes of its own.
+    process = context.Process(
+        target=embedded_main, args=(processes,), name="sunshine-vision", daemon=False
+    )
+    process.start()
+    return process
 
 
 def _write_accounts(path: str, accounts: Sequence[object]) -> None:
@@ -330,6 +383,26 @@ def _add_lives_commands(sub: Any) -> None:
     lives_out.set_defaults(func=cmd_lives_export)
 
 
+def _add_worker_command(sub: Any) -> None:
+    worker = sub.add_parser(
+        "worker", help="run background jobs (imports, ...) from the queue, or the camera workers"
+    )
+    worker.add_argument(
+        "kind",
+        nargs="?",
+        choices=("jobs", "vision"),
+        default="jobs",
+        help="jobs: the job queue (default); vision: camera analysis",
+    )
+    worker.add_argument("--workers", type=int, default=2)
+    worker.add_argument("--worker-type", choices=("thread", "process"), default="thread")
+    worker.add_argument(
+        "--processes", type=int, default=0, help="vision: worker processes (0: setting/cores)"
+    )
+    worker.add_argument("--shard", default=None, help="vision: cameras with id %% n == i (i/n)")
+    worker.set_defaults(func=cmd_worker)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sunshine", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -346,12 +419,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=2,
         help="in-process job threads in embedded mode (0: run `sunshine worker` instead)",
     )
+    serve.add_argument(
+        "--vision-processes",
+        type=int,
+        default=1,
+        help="camera analysis processes started beside the server in embedded mode (0: off)",
+    )
     serve.set_defaults(func=cmd_serve)
 
-    worker = sub.add_parser("worker", help="run background jobs (imports, ...) from the queue")
-    worker.add_argument("--workers", type=int, default=2)
-    worker.add_argument("--worker-type", choices=("thread", "process"), default="thread")
-    worker.set_defaults(func=cmd_worker)
+    _add_worker_command(sub)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db", required=True)
     up = db.add_parser("upgrade", help="apply the migrations")
@@ -415,6 +491,9 @@ def build_parser() -> argparse.ArgumentParser:
     from sunshine.inspections.hygiene_cli import add_commands as add_hygiene_commands
 
     add_hygiene_commands(sub)
+    from sunshine.workers.vision.cli import add_vision_commands
+
+    add_vision_commands(sub)
     return parser
 
 

@@ -76,6 +76,35 @@ class Settings(BaseSettings):
     # "logging" (the demo: the sunshine.sms logger and sms_log_path) or "package.module:Class".
     sms_gateway: str = "logging"
     sms_log_path: Path = Path("var/sms.log")
+    # Kitchen camera detector weights, found as <models_dir>/<folder>/<file> (the layout of
+    # ../shared/models); bureau models as <models_dir>/<name>/model.json + an ONNX file.
+    models_dir: Path = Path("var/models")
+    # Fetch a missing model file from its pinned upstream address (sha256 checked). Off for
+    # closed networks: then an operator copies the files into models_dir.
+    models_fetch: bool = True
+    # Sunshine Kitchen. Cameras may read local files and image folders (file://) only in demo
+    # mode or where this is set (tests, a bench): on a server they would read its own disk.
+    kitchen_allow_file_sources: bool = False
+    # Frames analysed per second per camera, unless the camera sets its own (0.5 to 10).
+    kitchen_analysis_fps: float = 2.0
+    # This many confirmed alerts of one class at one business within the window open a case.
+    kitchen_case_threshold: int = 3
+    kitchen_case_window_days: int = 30
+    # Vision workers (`sunshine worker vision`): processes (0: one per core), each running at
+    # most this many cameras; 8 x 2 fps fits one core with the person detector.
+    vision_processes: int = 0
+    vision_cameras_per_process: int = 8
+    # Analysis rate while a rule waits for confirmation (keeps alert latency under ~2 s).
+    vision_burst_fps: float = 5.0
+    # Seconds of video before and after the triggering frame in an alert's clip.
+    vision_clip_pre_s: float = 5.0
+    vision_clip_post_s: float = 5.0
+    # Live outputs (latest.jpg per camera, HLS of public cameras); default storage_dir/live.
+    vision_live_dir: Path | None = None
+    # Kitchen alert media (snapshots, clips) go after this many days or beyond the quota
+    # (oldest clips first); media of alerts still under review are never deleted.
+    vision_evidence_retention_days: int = 180
+    vision_media_quota_bytes: int = 20 * 1024**3
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

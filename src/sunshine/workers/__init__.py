@@ -1,0 +1,1 @@
+"""Background workers that are not queue jobs: the kitchen camera analysis (``vision``)."""
