@@ -118,6 +118,113 @@ def test_bad_alerts_are_refused_and_nothing_is_kept(session: Session, demo: Demo
     assert kept.model_sha256 is None
 
 
+def _clip_entries(session: Session, alert_id: int) -> list[AuditEntry]:
+    return list(
+        session.execute(
+            select(AuditEntry).where(
+                AuditEntry.action == "kitchen_alert.clip", AuditEntry.entity_id == str(alert_id)
+            )
+        ).scalars()
+    )
+
+
+def test_a_clip_is_attached_to_a_stored_alert_with_its_sha256(session: Session, demo: Demo) -> None:
+    camera = add_camera(session, demo)
+    alert = raise_alert(session, camera)  # stored at once, with its snapshots only
+    version = alert.version
+    clip = mp4()
+    same = service.attach_alert_clip(session=session, alert_id=alert.id, clip=clip)
+    assert same is alert and alert.clip_note is None
+    files = evidence.files_of(session, owner_type="kitchen_alert", owner_ids=[alert.id])[alert.id]
+    assert [(f.original_name, f.position) for f in files] == [
+        ("snapshot-boxed.jpg", 1),
+        ("snapshot-clean.jpg", 2),
+        ("clip.mp4", 3),
+    ]
+    assert files[2].sha256 == hashlib.sha256(clip).hexdigest()
+    assert files[2].media_type == "video/mp4"
+    [entry] = _clip_entries(session, alert.id)
+    assert entry.actor_label == "vision worker"
+    assert entry.after == {"files": {"clip.mp4": files[2].sha256}}
+    # Adding a file leaves the alert row alone: a review open meanwhile is not disturbed.
+    session.flush()
+    assert alert.version == version
+    # One clip per alert.
+    with pytest.raises(ConflictError):
+        service.attach_alert_clip(session=session, alert_id=alert.id, clip=mp4())
+    with pytest.raises(ConflictError):
+        service.attach_alert_clip(session=session, alert_id=alert.id, clip=None, note="late")
+
+
+def test_a_bad_clip_is_refused_and_nothing_is_kept(session: Session, demo: Demo) -> None:
+    on_disk = _files_in(get_settings().storage_dir / "evidence")
+    camera = add_camera(session, demo)
+    alert = raise_alert(session, camera)
+    service.record_camera_state(
+        session=session,
+        camera_id=camera.id,
+        state=CameraState.OFFLINE,
+        message="no frame for 20 s",
+        at=utc_now(),
+    )
+    health_alert = session.execute(
+        select(KitchenAlert).where(
+            KitchenAlert.camera_id == camera.id, KitchenAlert.kind == AlertKind.HEALTH
+        )
+    ).scalar_one()
+    files = _count(session, EvidenceFile)
+    for changes, error in (
+        ({"clip": mp4(), "clip_type": "video/webm"}, ValidationFailed),  # not what it claims
+        ({"clip": mp4(), "clip_type": "video/x-msvideo"}, ValidationFailed),
+        ({"clip": b"\x00\x00\x00\x18ftypisom" + b"x" * 10}, evidence.EvidenceRejected),
+        ({"clip": None}, ValidationFailed),  # no clip and no word why
+        ({"clip": None, "note": "   "}, ValidationFailed),
+        ({"alert_id": 10**9}, NotFoundError),
+        ({"alert_id": health_alert.id}, ValidationFailed),
+    ):
+        arguments = {"session": session, "alert_id": alert.id, "clip": mp4(), **changes}
+        with pytest.raises(error):
+            service.attach_alert_clip(**arguments)  # type: ignore[arg-type]
+        assert _count(session, EvidenceFile) == files
+        assert alert.clip_note is None and _clip_entries(session, alert.id) == []
+    # The files written in the transaction (the clip checked before its type was found
+    # wrong among them) go with its rollback.
+    session.rollback()
+    assert _files_in(get_settings().storage_dir / "evidence") == on_disk
+
+
+def test_a_note_says_why_an_alert_has_no_clip(session: Session, demo: Demo) -> None:
+    camera = add_camera(session, demo)
+    alert = raise_alert(session, camera)
+    session.flush()
+    version = alert.version
+    service.attach_alert_clip(
+        session=session,
+        alert_id=alert.id,
+        clip=None,
+        note="clip skipped: the media quota is full",
+    )
+    assert alert.clip_note == "clip skipped: the media quota is full"
+    session.flush()
+    session.expire_all()
+    stored = session.get(KitchenAlert, alert.id)
+    assert stored is not None and stored.clip_note == "clip skipped: the media quota is full"
+    # Set by a plain UPDATE: the version a reviewer opened the alert at still holds.
+    assert stored.version == version
+    [entry] = _clip_entries(session, alert.id)
+    assert entry.after == {"clip_note": "clip skipped: the media quota is full"}
+    files = evidence.files_of(session, owner_type="kitchen_alert", owner_ids=[alert.id])[alert.id]
+    assert [f.original_name for f in files] == ["snapshot-boxed.jpg", "snapshot-clean.jpg"]
+    service.mark_false_alarm(
+        session=session, actor=officer(session), alert_id=alert.id, reason="a steaming pot"
+    )
+    session.flush()
+    session.expire_all()
+    stored = session.get(KitchenAlert, alert.id)
+    assert stored is not None and stored.status is AlertStatus.FALSE_ALARM
+    assert stored.clip_note == "clip skipped: the media quota is full"
+
+
 def test_the_business_and_its_officers_are_told(session: Session, demo: Demo) -> None:
     camera = add_camera(session, demo)
     alert = raise_alert(session, camera)

@@ -29,7 +29,9 @@ class KitchenAlert(Base):
     no join; ``started_on`` is the local day of ``started_at`` (daily counts on any
     database). The model and its SHA-256 say exactly which weights decided. Evidence (a
     boxed and a clean snapshot, a short clip) are ``evidence_files`` rows of owner type
-    ``kitchen_alert``, each with the SHA-256 of its bytes. ``review_note`` keeps the
+    ``kitchen_alert``, each with the SHA-256 of its bytes; the alert is kept as soon as it is
+    confirmed and its clip is attached once the clip's post-roll has passed, or
+    ``clip_note`` says why there is none (quota full, encoding failed). ``review_note`` keeps the
     regulator's feedback (why a false alarm was false), which the models' maintainers read.
     """
 
@@ -59,6 +61,7 @@ class KitchenAlert(Base):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None]
     review_note: Mapped[str] = mapped_column(Text, default="")
+    clip_note: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -296,6 +296,7 @@ def _detail(session: DbSession, principal: Principal, alert_id: int) -> AlertDet
     return AlertDetail(
         **base.model_dump(),
         files=[_file(f) for f in shown.files],
+        clip_note=shown.alert.clip_note,
         actions=[
             ActionRead(
                 action=a.action.value,

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from sunshine.auth.enums import Role
 from sunshine.auth.models import User
@@ -133,6 +134,20 @@ def get_alert(
 ) -> KitchenAlert | None:
     stmt = select(KitchenAlert).where(KitchenAlert.id == alert_id, scope)
     return session.execute(stmt).scalar_one_or_none()
+
+
+def set_clip_note(session: Session, *, alert: KitchenAlert, note: str) -> None:
+    """Say why an alert has no clip, without touching its ``version`` (see
+    ``service.attach_alert_clip``: a person reviewing the alert meanwhile must not be told
+    it changed)."""
+    session.execute(
+        update(KitchenAlert)
+        .where(KitchenAlert.id == alert.id)
+        .values(clip_note=note)
+        .execution_options(synchronize_session=False)
+    )
+    # The loaded row as the database now has it, not pending a versioned flush.
+    set_committed_value(alert, "clip_note", note)
 
 
 def page_alerts(

@@ -132,6 +132,9 @@ class ActionRead(BaseModel):
 
 class AlertDetail(AlertRead):
     files: list[FileRead]
+    # Why the alert has no clip (quota full, encoding failed); null while the clip is on
+    # its way (it is attached a few seconds after the alert) or once it is there.
+    clip_note: str | None
     actions: list[ActionRead]
     review_note: str
     case_reference: str | None

@@ -5,8 +5,10 @@ a short transaction of their own that they commit:
 
 * :func:`worker_cameras`: the enabled cameras as plain :class:`CameraConfig` values, with the
   credentials put back into the stream address and the camera's :class:`CameraRuleSet`;
-* :func:`record_alert`: a confirmed :class:`RuleEvent` with its boxed and clean snapshots and
-  clip, kept as evidence with the SHA-256 of each file;
+* :func:`record_alert`: a confirmed :class:`RuleEvent` with its boxed and clean snapshots,
+  kept as evidence with the SHA-256 of each file, at once (the alert is due within 2 s of
+  the event); :func:`attach_alert_clip` adds its clip when the clip's post-roll has passed
+  (seconds later), or notes why there is none;
 * :func:`record_camera_state` and :func:`set_camera_states` (many heartbeats at once): a
   change to an unhealthy state opens a health alert and a health span; back online closes
   them.
@@ -71,6 +73,7 @@ __all__ = [
     "VISION",
     "CameraBeat",
     "CameraConfig",
+    "attach_alert_clip",
     "record_alert",
     "record_camera_state",
     "set_camera_states",
@@ -87,6 +90,12 @@ SNAPSHOTS = evidence.EvidenceRules(
     kinds=frozenset({EvidenceKind.PHOTO}), max_files=2, field="snapshots"
 )
 CLIPS = evidence.EvidenceRules(kinds=frozenset({EvidenceKind.VIDEO}), max_files=1, field="clip")
+CLIP_NOTE_LIMIT = 200
+#: The notes the workers give when an alert has no clip (the alert page translates them).
+CLIP_NOTES = (
+    N_("clip skipped: the media quota is full"),
+    N_("no frames were kept for a clip"),
+)
 RECTIFY_PHOTOS = evidence.EvidenceRules(
     kinds=frozenset({EvidenceKind.PHOTO}), max_files=5, field="photos"
 )
@@ -182,12 +191,13 @@ def record_alert(
     model_sha256: str,
     snapshot_boxed: bytes,
     snapshot_clean: bytes,
-    clip: bytes | None,
+    clip: bytes | None = None,
     clip_type: str = "video/mp4",
 ) -> KitchenAlert:
     """Keep a confirmed alert with its evidence (boxed and clean JPEG snapshots, an MP4
-    clip when there is one), each file's SHA-256 stored. Refused whole, nothing kept, when
-    the event or a file is not right; the business and its officers are told."""
+    clip when there is one already), each file's SHA-256 stored. Refused whole, nothing
+    kept, when the event or a file is not right; the business and its officers are told.
+    The workers give no clip here: they attach it later with :func:`attach_alert_clip`."""
     camera = session.get(KitchenCamera, camera_id)
     if camera is None:
         raise NotFoundError(N_("No such camera"))
@@ -203,19 +213,7 @@ def record_alert(
     if any(p.media_type != "image/jpeg" for p in prepared):
         raise ValidationFailed([FieldProblem("snapshots", N_("snapshots are JPEG images"))])
     if clip is not None:
-        extension = {"video/mp4": "mp4", "video/webm": "webm"}.get(clip_type)
-        if extension is None:
-            raise ValidationFailed([FieldProblem("clip", N_("a clip is an MP4 or WebM video"))])
-        clip_file = evidence.prepare(
-            session=session,
-            uploads=[evidence.Upload(f"clip.{extension}", io.BytesIO(clip))],
-            rules=CLIPS,
-        )
-        if clip_file[0].media_type != clip_type:
-            raise ValidationFailed(
-                [FieldProblem("clip", N_("the clip is not of the type it claims"))]
-            )
-        prepared += clip_file
+        prepared += _prepare_clip(session, clip, clip_type)
     alert = KitchenAlert(
         camera_id=camera.id,
         business_id=camera.business_id,
@@ -257,6 +255,73 @@ def record_alert(
     if business is not None:
         messages.alert_raised(session=session, alert=alert, camera=camera, business=business)
     return alert
+
+
+def attach_alert_clip(
+    *,
+    session: Session,
+    alert_id: int,
+    clip: bytes | None,
+    clip_type: str = "video/mp4",
+    note: str | None = None,
+) -> KitchenAlert:
+    """Give an alert :func:`record_alert` kept its clip (checked as there, its SHA-256
+    stored), or, without one, ``note`` saying why there is none (``note`` is not used
+    with a clip). Refused, nothing kept, when the clip is not right, a note is missing or
+    the alert has its clip (or note) already."""
+    alert = session.get(KitchenAlert, alert_id)
+    if alert is None:
+        raise NotFoundError(N_("No such alert"))
+    if alert.kind is AlertKind.HEALTH:
+        raise ValidationFailed([FieldProblem("clip", N_("health alerts have no clip"))])
+    files = evidence.files_of(session, owner_type=OWNER, owner_ids=[alert.id]).get(alert.id, [])
+    if alert.clip_note is not None or any(f.kind is EvidenceKind.VIDEO for f in files):
+        raise ConflictError(N_("This alert has its clip already."))
+    if clip is None:
+        text = " ".join((note or "").split())[:CLIP_NOTE_LIMIT]
+        if not text:
+            raise ValidationFailed([FieldProblem("note", N_("say why there is no clip"))])
+        # A plain UPDATE, not the ORM's versioned flush: the note is the system's, apart
+        # from what people change, and bumping ``version`` would turn a review that
+        # happens to be saved in the same seconds into a "changed since you opened it"
+        # conflict for the reviewer. (Adding a clip inserts an evidence row and leaves
+        # the alert row alone, so it cannot conflict either.)
+        repo.set_clip_note(session, alert=alert, note=text)
+        after: dict[str, object] = {"clip_note": text}
+    else:
+        prepared = _prepare_clip(session, clip, clip_type)
+        (row,) = evidence.record(
+            session=session, actor=VISION, prepared=prepared, owner_type=OWNER, owner_id=alert.id
+        )
+        # After the snapshots in the alert's file list (``record`` numbers from 1).
+        row.position = max((f.position for f in files), default=0) + 1
+        session.flush()
+        after = {"files": {p.original_name: p.sha256 for p in prepared}}
+    audit.record(
+        session=session,
+        actor=VISION,
+        action="kitchen_alert.clip",
+        entity_type="kitchen_alert",
+        entity_id=alert.id,
+        after=after,
+    )
+    return alert
+
+
+def _prepare_clip(session: Session, clip: bytes, clip_type: str) -> list[evidence.PreparedFile]:
+    """An alert's clip checked and on disk (not yet recorded): an MP4 or WebM video that
+    is what ``clip_type`` says."""
+    extension = {"video/mp4": "mp4", "video/webm": "webm"}.get(clip_type)
+    if extension is None:
+        raise ValidationFailed([FieldProblem("clip", N_("a clip is an MP4 or WebM video"))])
+    prepared = evidence.prepare(
+        session=session,
+        uploads=[evidence.Upload(f"clip.{extension}", io.BytesIO(clip))],
+        rules=CLIPS,
+    )
+    if prepared[0].media_type != clip_type:
+        raise ValidationFailed([FieldProblem("clip", N_("the clip is not of the type it claims"))])
+    return prepared
 
 
 def _check_event(event: RuleEvent, model: str, model_sha256: str) -> None:

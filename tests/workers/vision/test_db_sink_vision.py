@@ -3,6 +3,7 @@ retention sweep, against the migrated database (SQLite, and PostgreSQL when conf
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from conftest import Demo
 from helpers import principal_of
+from sunshine.audit.models import AuditEntry
 from sunshine.auth.principal import Principal
 from sunshine.config import get_settings
 from sunshine.core import storage
@@ -27,7 +29,7 @@ from sunshine.workers.vision import db_sink
 from sunshine.workers.vision.clips import FrameRing, encode_mp4, snapshots
 from sunshine.workers.vision.outputs import camera_live_token, encode_jpeg
 from sunshine.workers.vision.retention import sweep
-from sunshine.workers.vision.runtime import AlertOut, Heartbeat
+from sunshine.workers.vision.runtime import AlertOut, ClipOut, Heartbeat
 
 SHA = "ab" * 32
 
@@ -64,12 +66,9 @@ def _camera(session: Session, owner: Principal, business_id: int, name: str) -> 
     )
 
 
-def alert_out(camera: KitchenCamera, *, clip: bool = True) -> AlertOut:
+def alert_out(camera: KitchenCamera) -> AlertOut:
     image = np.full((90, 160, 3), 120, np.uint8)
     boxed, clean = snapshots(image, [(10, 10, 50, 80)])
-    ring = FrameRing(10)
-    for i in range(6):
-        ring.add(100 + i * 0.5, encode_jpeg(image, 70))
     now = utc_now()
     return AlertOut(
         camera_id=camera.id,
@@ -87,9 +86,31 @@ def alert_out(camera: KitchenCamera, *, clip: bool = True) -> AlertOut:
         snapshot_boxed=boxed,
         snapshot_clean=clean,
         frame_decoded_at=now.timestamp(),
-        clip=encode_mp4(ring.between(0, 1e9)) if clip else None,
-        clip_type="video/mp4" if clip else None,
     )
+
+
+def clip_out(camera: KitchenCamera) -> ClipOut:
+    image = np.full((90, 160, 3), 120, np.uint8)
+    ring = FrameRing(10)
+    for i in range(6):
+        ring.add(100 + i * 0.5, encode_jpeg(image, 70))
+    return ClipOut(camera.id, encode_mp4(ring.between(0, 1e9)), "video/mp4", None)
+
+
+def files_of(session: Session, alert_id: int) -> list[EvidenceFile]:
+    return (
+        session.query(EvidenceFile)
+        .filter(EvidenceFile.owner_type == "kitchen_alert", EvidenceFile.owner_id == alert_id)
+        .order_by(EvidenceFile.position)
+        .all()
+    )
+
+
+def stored(sink: db_sink.DbSink, camera: KitchenCamera) -> int:
+    """An alert stored, then its clip attached, as the runtime does."""
+    alert_id = sink.alert(alert_out(camera))
+    sink.clip(alert_id, clip_out(camera))
+    return alert_id
 
 
 def test_load_cameras_gives_the_runtime_what_it_needs(session: Session, demo: Demo) -> None:
@@ -119,16 +140,41 @@ def test_heartbeats_of_several_cameras_are_one_write(session: Session, demo: Dem
     assert second.state_message == "the camera refused the credentials"
 
 
-def test_an_alert_is_recorded_with_snapshots_and_clip(session: Session, demo: Demo) -> None:
+def test_an_alert_is_stored_with_its_snapshots_and_its_clip_attached_later(
+    session: Session, demo: Demo
+) -> None:
     (camera,) = add_camera(session, demo, "灶台 A")
-    db_sink.DbSink().alert(alert_out(camera))
-    files = (
-        session.query(EvidenceFile)
-        .filter(EvidenceFile.owner_type == "kitchen_alert")
-        .order_by(EvidenceFile.position)
-        .all()
-    )
-    assert [f.media_type for f in files[-3:]] == ["image/jpeg", "image/jpeg", "video/mp4"]
+    sink = db_sink.DbSink()
+    alert_id = sink.alert(alert_out(camera))
+    alert = session.get(KitchenAlert, alert_id)
+    assert alert is not None and alert.camera_id == camera.id
+    assert [f.media_type for f in files_of(session, alert_id)] == ["image/jpeg", "image/jpeg"]
+    clip = clip_out(camera)
+    sink.clip(alert_id, clip)
+    session.expire_all()
+    files = files_of(session, alert_id)
+    assert [f.media_type for f in files] == ["image/jpeg", "image/jpeg", "video/mp4"]
+    assert [f.position for f in files] == [1, 2, 3]
+    assert clip.data is not None and files[2].sha256 == hashlib.sha256(clip.data).hexdigest()
+    entry = session.execute(
+        select(AuditEntry).where(
+            AuditEntry.action == "kitchen_alert.clip", AuditEntry.entity_id == str(alert_id)
+        )
+    ).scalar_one()
+    assert entry.after == {"files": {"clip.mp4": files[2].sha256}}
+    alert = session.get(KitchenAlert, alert_id)
+    assert alert is not None and alert.clip_note is None
+
+
+def test_an_alert_without_a_clip_says_why(session: Session, demo: Demo) -> None:
+    (camera,) = add_camera(session, demo, "灶台 A")
+    sink = db_sink.DbSink()
+    alert_id = sink.alert(alert_out(camera))
+    sink.clip(alert_id, ClipOut(camera.id, None, None, "clip skipped: the media quota is full"))
+    session.expire_all()
+    alert = session.get(KitchenAlert, alert_id)
+    assert alert is not None and alert.clip_note == "clip skipped: the media quota is full"
+    assert [f.media_type for f in files_of(session, alert_id)] == ["image/jpeg", "image/jpeg"]
 
 
 def test_the_sweep_deletes_decided_clips_over_quota_and_keeps_those_under_review(
@@ -136,8 +182,8 @@ def test_the_sweep_deletes_decided_clips_over_quota_and_keeps_those_under_review
 ) -> None:
     (camera,) = add_camera(session, demo, "灶台 A")
     sink = db_sink.DbSink()
-    sink.alert(alert_out(camera))
-    sink.alert(alert_out(camera))
+    stored(sink, camera)
+    stored(sink, camera)
     alerts = sorted(
         session.scalars(
             select(KitchenAlert.id).where(
@@ -173,3 +219,17 @@ def test_the_sweep_deletes_decided_clips_over_quota_and_keeps_those_under_review
     assert alerts[0] not in left and alerts[1] in left
     assert not decided_path.exists()
     assert Path(storage.path_of(clips[alerts[1]].original_path)).exists()
+
+
+def test_a_refused_clip_becomes_a_note(session: Session, demo: Demo) -> None:
+    (camera,) = add_camera(session, demo, "灶台 A")
+    sink = db_sink.DbSink()
+    alert_id = sink.alert(alert_out(camera))
+    # Trying again would not make it right: the alert says why it has no clip instead.
+    sink.clip(
+        alert_id, ClipOut(camera.id, b"\x00\x00\x00\x18ftypisom" + b"x" * 10, "video/mp4", None)
+    )
+    session.expire_all()
+    alert = session.get(KitchenAlert, alert_id)
+    assert alert is not None and (alert.clip_note or "").startswith("clip refused: ")
+    assert [f.media_type for f in files_of(session, alert_id)] == ["image/jpeg", "image/jpeg"]

@@ -14,7 +14,7 @@ import av
 import numpy as np
 import numpy.typing as npt
 
-from sunshine.workers.vision.runtime import AlertOut, Heartbeat
+from sunshine.workers.vision.runtime import AlertOut, ClipOut, Heartbeat
 
 
 def moving_frames(
@@ -67,18 +67,30 @@ def count_frames(path: Path) -> int:
 
 @dataclass
 class RecordingSink:
-    """An event sink that keeps what it is given, with the wall time it got each alert."""
+    """An event sink that keeps what it is given, with the wall time it got each alert and
+    clip. An alert's key is its index in ``alerts``; ``clips`` maps keys to (time, clip)."""
 
     alerts: list[tuple[float, AlertOut]] = field(default_factory=list)
+    clips: dict[int, tuple[float, ClipOut]] = field(default_factory=dict)
     beats: list[list[Heartbeat]] = field(default_factory=list)
     fail_alerts: bool = False
+    alert_calls: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def alert(self, out: AlertOut) -> None:
+    def alert(self, out: AlertOut) -> int:
+        with self.lock:
+            self.alert_calls += 1
         if self.fail_alerts:
             raise RuntimeError("database is locked")
         with self.lock:
             self.alerts.append((time.time(), out))
+            return len(self.alerts) - 1
+
+    def clip(self, key: object, clip: ClipOut) -> None:
+        assert isinstance(key, int)
+        with self.lock:
+            assert key not in self.clips, "one clip per alert"
+            self.clips[key] = (time.time(), clip)
 
     def heartbeat(self, beats: list[Heartbeat]) -> None:
         with self.lock:
@@ -111,8 +123,12 @@ class FileSink:
     def __init__(self, path: str) -> None:
         self.path = path
 
-    def alert(self, out: AlertOut) -> None:
+    def alert(self, out: AlertOut) -> int:
         self._write({"alert": out.camera_id})
+        return out.camera_id
+
+    def clip(self, key: object, clip: ClipOut) -> None:
+        self._write({"clip": clip.camera_id, "kept": clip.data is not None})
 
     def heartbeat(self, beats: list[Heartbeat]) -> None:
         for beat in beats:

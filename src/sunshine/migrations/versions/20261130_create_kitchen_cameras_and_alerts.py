@@ -185,6 +185,7 @@ def upgrade() -> None:
         sa.Column("reviewed_by_id", sa.Integer(), nullable=True),
         sa.Column("reviewed_at", sunshine.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("review_note", sa.Text(), nullable=False),
+        sa.Column("clip_note", sa.String(length=200), nullable=True),
         sa.Column("created_at", sunshine.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(

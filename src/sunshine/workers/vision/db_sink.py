@@ -2,7 +2,8 @@
 
 Each call is one short unit of work of its own (the workers act as the system, see
 ``sunshine.kitchen.service.VISION``): heartbeats of all a process's cameras in one
-transaction, an alert with its evidence in another. Nothing here runs per frame.
+transaction, an alert with its snapshots in another (as soon as it is confirmed), its clip
+in a third (once the clip's post-roll has passed). Nothing here runs per frame.
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from sunshine.core.time import utc_now
 from sunshine.kitchen.enums import CameraState
 from sunshine.workers.vision.outputs import camera_live_token
 from sunshine.workers.vision.process import ProcessOptions
-from sunshine.workers.vision.runtime import AlertOut, CameraSpec, Heartbeat, RuntimeSettings
+from sunshine.workers.vision.runtime import (
+    AlertOut,
+    CameraSpec,
+    ClipOut,
+    Heartbeat,
+    RuntimeSettings,
+)
 from sunshine.workers.vision.supervisor import Supervisor, default_processes
 
 log = logging.getLogger("sunshine.vision.db")
@@ -71,14 +78,13 @@ def load_cameras() -> list[CameraSpec]:
 class DbSink:
     """:class:`~sunshine.workers.vision.runtime.EventSink` over ``sunshine.kitchen.service``."""
 
-    def alert(self, out: AlertOut) -> None:
+    def alert(self, out: AlertOut) -> int:
+        """Store the alert with its snapshots; its id (the key :meth:`clip` gets)."""
         from sunshine.core.db import unit_of_work
         from sunshine.kitchen.service import record_alert
 
-        if out.clip_note:
-            log.warning("camera %s: %s", out.camera_id, out.clip_note)
         with unit_of_work() as session:
-            record_alert(
+            alert = record_alert(
                 session=session,
                 camera_id=out.camera_id,
                 event=out.event,
@@ -86,8 +92,41 @@ class DbSink:
                 model_sha256=out.model_sha256 or "",
                 snapshot_boxed=out.snapshot_boxed,
                 snapshot_clean=out.snapshot_clean,
-                clip=out.clip,
-                clip_type=out.clip_type or "video/mp4",
+            )
+            return alert.id
+
+    def clip(self, key: object, clip: ClipOut) -> None:
+        """Attach the clip to the alert ``key`` names, or the note why there is none. A
+        clip the service refuses (it never should: the runtime encodes it) becomes a note,
+        since trying again would not make it right."""
+        from sunshine.core import evidence
+        from sunshine.core.errors import ConflictError, ValidationFailed
+
+        if not isinstance(key, int):
+            raise TypeError(f"an alert id is expected, not {key!r}")
+        if clip.note:
+            log.warning("camera %s: alert %s: %s", clip.camera_id, key, clip.note)
+        try:
+            self._attach(key, clip.data, clip.media_type, clip.note)
+        except (ValidationFailed, evidence.EvidenceRejected) as exc:
+            log.error("camera %s: alert %s: the clip was refused: %s", clip.camera_id, key, exc)
+            self._attach(key, None, None, f"clip refused: {exc}")
+        except ConflictError:
+            log.warning("camera %s: alert %s has its clip already", clip.camera_id, key)
+
+    def _attach(
+        self, alert_id: int, data: bytes | None, media_type: str | None, note: str | None
+    ) -> None:
+        from sunshine.core.db import unit_of_work
+        from sunshine.kitchen.service import attach_alert_clip
+
+        with unit_of_work() as session:
+            attach_alert_clip(
+                session=session,
+                alert_id=alert_id,
+                clip=data,
+                clip_type=media_type or "video/mp4",
+                note=note,
             )
 
     def heartbeat(self, beats: list[Heartbeat]) -> None:
