@@ -72,6 +72,22 @@ def test_hls_writer_makes_a_playlist_and_segments(tmp_path: Path) -> None:
     assert not folder.exists()
 
 
+def test_hls_writer_follows_the_analysis_rate_as_it_bursts_and_slows(tmp_path: Path) -> None:
+    # A camera analyses at 2 fps and bursts to 5 fps while a rule waits for confirmation;
+    # frames 0.2 s apart on a stream declared at 2 fps once made the muxer refuse them.
+    folder = tmp_path / "live" / "public-token"
+    writer = HlsWriter(folder, fps=2)
+    at = 100.0
+    for i, image in enumerate(moving_frames(60, width=320, height=240)):
+        at += 0.5 if (i // 10) % 2 == 0 else 0.2
+        writer.write(image, at)
+    writer.close(remove=False)
+    with av.open(str(folder / "index.m3u8")) as container:
+        decoded = sum(1 for _ in container.decode(video=0))
+    assert decoded >= 6  # the segments still listed play back
+    assert len(sorted(folder.glob("seg_*.ts"))) >= 6
+
+
 def test_snapshots_are_a_boxed_and_a_clean_jpeg() -> None:
     image = np.full((100, 200, 3), 128, np.uint8)
     boxed, clean = snapshots(image, [(20, 20, 80, 90)])

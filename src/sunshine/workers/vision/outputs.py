@@ -169,7 +169,11 @@ class HlsWriter:
         stream = self._container.add_stream("libx264", rate=round(self.fps))
         stream.width, stream.height = self.width, self.height
         stream.pix_fmt = "yuv420p"
+        # Frames come at the analysis rate, which bursts from 2 to 5 fps while a rule waits
+        # for confirmation: the encoder must count in milliseconds too, or it rounds the
+        # closer frames onto the same tick of its 1/fps clock and the muxer refuses them.
         stream.time_base = Fraction(1, 1000)
+        stream.codec_context.time_base = Fraction(1, 1000)
         gop = max(1, round(self.fps * self.segment_s))
         stream.options = {
             "preset": "veryfast",
