@@ -8,11 +8,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "demo-secret-key-change-me-0123456789abcdef"  # noqa: S105 - refused outside demo
 DEFAULT_DATA_KEY = "ZGVtby1kYXRhLWtleS1jaGFuZ2UtbWUtMDEyMzQ1Njc="
+
+
+def _shared_beside_checkout() -> Path | None:
+    """``../shared`` beside the repository checkout (``<checkout>/src/sunshine/config.py``),
+    when this module runs from a checkout (an editable install) and the folder is there."""
+    folder = Path(__file__).resolve().parents[3] / "shared"
+    return folder if folder.is_dir() else None
 
 
 class InsecureSettingsError(RuntimeError):
@@ -105,6 +112,11 @@ class Settings(BaseSettings):
     # (oldest clips first); media of alerts still under review are never deleted.
     vision_evidence_retention_days: int = 180
     vision_media_quota_bytes: int = 20 * 1024**3
+    # `sunshine demo` builds the demo cameras' clips from these shared images (and copies
+    # their detector files into models_dir); None or absent: the demo cameras have no source.
+    demo_shared_dir: Path | None = Field(default_factory=_shared_beside_checkout)
+    # Where those clips go (never committed; the running demo reads only these copies).
+    demo_media_dir: Path = Path("var/demo-media")
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

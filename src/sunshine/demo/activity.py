@@ -24,6 +24,7 @@ from sunshine.inspections.demo import seed_plans
 from sunshine.inspections.hygiene_demo import seed_inspection_history
 from sunshine.inspections.rectification_demo import seed_rectification
 from sunshine.inspections.self_demo import seed_self_inspections
+from sunshine.kitchen.demo import seed_kitchen_demo
 from sunshine.notifications.demo import seed_notifications
 from sunshine.registry.models import Business
 from sunshine.sampling.demo import seed_sampling
@@ -103,6 +104,9 @@ def seed_activity(
     seed_shipments(session=session, today=today, store_id=owner_store)
     # a multi-tier chain of EPCIS events through a central kitchen, and one batch recall
     seed_trace(session=session, today=today, county=result.focus_counties[0], featured=owner_store)
+    # kitchen cameras of stores A1, A2 and B playing clips built from ../shared, and the
+    # alerts the real detectors and rules raised on those clips over the last 60 days
+    seed_kitchen_demo(session=session, seed=seed)
     # the nightly anomaly rules once, so the planted anomalies are risk signals already
     analytics.run_all(session=session, actor=SYSTEM, today=today)
     return ActivitySeeded(
