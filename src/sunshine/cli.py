@@ -85,11 +85,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     vision = None
-    if jobs.runs_embedded(settings) and args.vision_processes > 0:
+    processes = _vision_processes(args.vision_processes)
+    if jobs.runs_embedded(settings) and processes > 0:
         _ensure_sqlite_dir()
-        vision = _start_embedded_vision(args.vision_processes)
+        vision = _start_embedded_vision(processes)
         print(
-            f"vision: camera workers in a child process ({args.vision_processes} processes)",
+            f"vision: camera workers in a child process ({processes} processes)",
             file=sys.stderr,
         )
     try:
@@ -156,6 +157,16 @@ def _run_vision_workers(args: argparse.Namespace) -> int:
         f"{supervisor.per_process} cameras" + (f", shard {args.shard}" if shard else "")
     )
     return run_supervisor(supervisor)
+
+
+def _vision_processes(asked: int | None) -> int:
+    """Processes of the embedded camera workers: as asked, else the setting, else one per
+    core (the demo's 12 cameras need two processes of at most 8 cameras)."""
+    if asked is not None:
+        return max(0, asked)
+    from sunshine.workers.vision.supervisor import default_processes
+
+    return get_settings().vision_processes or default_processes()
 
 
 def _start_embedded_vision(processes: int) -> Any:
@@ -422,8 +433,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--vision-processes",
         type=int,
-        default=1,
-        help="camera analysis processes started beside the server in embedded mode (0: off)",
+        default=None,
+        help="camera analysis processes started beside the server in embedded mode "
+        "(default: SUNSHINE_VISION_PROCESSES or one per core; 0: off)",
     )
     serve.set_defaults(func=cmd_serve)
 

@@ -175,7 +175,10 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EServer]:
     log = workdir / "server.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [*sunshine, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            # No camera workers: the kitchen pages' tests write the live files themselves,
+            # and twelve demo cameras analysed beside the browser would slow every test.
+            [*sunshine, "serve", "--host", "127.0.0.1", "--port", str(port)]
+            + ["--vision-processes", "0"],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
