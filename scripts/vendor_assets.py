@@ -146,6 +146,18 @@ ASSETS: tuple[Asset, ...] = (
         },
         bundled=(Bundled("zrender", "BSD-3-Clause", {"package/LICENSE": "LICENSE.zrender"}),),
     ),
+    Asset(
+        name="hls.js",
+        package="hls.js",
+        track="^1",
+        licence="Apache-2.0",
+        files={
+            # The light build: HLS of H.264 in MPEG-TS, without subtitles, alternate audio
+            # or DRM, which the public kitchen streams never carry (about half the size).
+            "package/dist/hls.light.min.js": "hls.light.min.js",
+            "package/LICENSE": "LICENSE",
+        },
+    ),
 )
 
 

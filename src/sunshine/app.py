@@ -30,7 +30,9 @@ SECURITY_HEADERS = [
     (
         b"content-security-policy",
         b"default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-        b"script-src 'self' 'unsafe-eval'; frame-ancestors 'self'; form-action 'self'",
+        b"script-src 'self' 'unsafe-eval'; frame-ancestors 'self'; form-action 'self'; "
+        # hls.js plays the public kitchen streams through Media Source Extensions (blob:).
+        b"media-src 'self' blob:",
     ),
 ]
 
@@ -202,9 +204,11 @@ def routers() -> list[tuple[APIRouter, str]]:  # noqa: PLR0915 - one import per 
     from sunshine.ingredients.shipments_api import router as shipments_api_router
     from sunshine.inspections.api import router as inspections_api_router
     from sunshine.inspections.tasks_api import router as inspection_tasks_api_router
+    from sunshine.kitchen.api import router as kitchen_api_router
     from sunshine.notifications.api import router as inbox_api_router
     from sunshine.portals.enterprise.complaints_routes import router as biz_complaints_router
     from sunshine.portals.enterprise.inspections_routes import router as biz_inspections_router
+    from sunshine.portals.enterprise.kitchen_routes import router as biz_kitchen_router
     from sunshine.portals.enterprise.ledger_export_routes import router as biz_ledger_exports
     from sunshine.portals.enterprise.ledger_routes import router as biz_ledger_router
     from sunshine.portals.enterprise.recall_routes import router as biz_recall_router
@@ -222,6 +226,7 @@ def routers() -> list[tuple[APIRouter, str]]:  # noqa: PLR0915 - one import per 
     )
     from sunshine.portals.government.enforcement_routes import router as gov_enforcement_router
     from sunshine.portals.government.inspector_app_routes import router as inspector_app_router
+    from sunshine.portals.government.kitchen_routes import router as gov_kitchen_router
     from sunshine.portals.government.ledger_routes import router as gov_ledger_router
     from sunshine.portals.government.ledger_views_routes import router as gov_ledger_views
     from sunshine.portals.government.plans_routes import router as gov_plans_router
@@ -239,6 +244,7 @@ def routers() -> list[tuple[APIRouter, str]]:  # noqa: PLR0915 - one import per 
     from sunshine.portals.public.hygiene_routes import router as public_hygiene_router
     from sunshine.portals.public.ingredients_routes import router as public_ingredients_router
     from sunshine.portals.public.inspections_routes import router as public_inspections_router
+    from sunshine.portals.public.kitchen_routes import router as public_kitchen_router
     from sunshine.portals.public.recall_routes import router as public_recall_router
     from sunshine.portals.public.reviews_routes import router as public_reviews_router
     from sunshine.portals.public.routes import router as public_router
@@ -265,6 +271,7 @@ def routers() -> list[tuple[APIRouter, str]]:  # noqa: PLR0915 - one import per 
         (public_hygiene_router, ""),
         (public_ingredients_router, ""),
         (public_draws_router, ""),
+        (public_kitchen_router, ""),
         (evidence_router, ""),
         (government_router, "/gov"),
         (cases_routes.router, "/gov"),
@@ -299,6 +306,9 @@ def routers() -> list[tuple[APIRouter, str]]:  # noqa: PLR0915 - one import per 
         (inspections_api_router, "/api/v1"),
         (inspection_tasks_api_router, "/api/v1"),
         (sampling_api_router, "/api/v1"),
+        (kitchen_api_router, "/api/v1"),
+        (gov_kitchen_router, "/gov"),
+        (biz_kitchen_router, "/biz"),
         (inbox_routes.gov_router, "/gov"),
         (inbox_routes.biz_router, "/biz"),
         (inbox_routes.public_router, ""),

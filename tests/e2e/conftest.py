@@ -148,6 +148,9 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
             server.wait(timeout=5)
 
 
+NO_CAMERAS = ("--vision-processes", "0")
+
+
 @pytest.fixture(scope="session")
 def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EServer]:
     """Migrate and seed a fresh SQLite demo, serve it, and stop the server at the end."""
@@ -177,8 +180,7 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EServer]:
         server = subprocess.Popen(
             # No camera workers: the kitchen pages' tests write the live files themselves,
             # and twelve demo cameras analysed beside the browser would slow every test.
-            [*sunshine, "serve", "--host", "127.0.0.1", "--port", str(port)]
-            + ["--vision-processes", "0"],
+            [*sunshine, "serve", "--host", "127.0.0.1", "--port", str(port), *NO_CAMERAS],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

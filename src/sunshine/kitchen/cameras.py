@@ -29,6 +29,7 @@ from sunshine.kitchen.camera_models import KitchenCamera
 from sunshine.kitchen.enums import CameraState
 from sunshine.registry import repository as registry_repo
 from sunshine.registry.models import Business
+from sunshine.registry.service.businesses import invalidate_store_page
 
 #: What the audit trail keeps of a camera (never the credentials, never the token).
 AUDITED = (
@@ -108,6 +109,8 @@ def create_camera(
     )
     session.add(camera)
     session.flush()
+    if camera.public:
+        invalidate_store_page(session, camera.business_id)  # the page lists its cameras
     after = audit.snapshot(camera, AUDITED)
     after["credentials"] = credentials_shown(camera)
     audit.record(
@@ -157,6 +160,8 @@ def update_camera(
     camera.privacy_masks = checked.privacy_masks
     camera.zones = checked.zones
     camera.rule_overrides = checked.rule_overrides
+    if camera.public or form.public:
+        invalidate_store_page(session, camera.business_id)  # the page lists its cameras
     if camera.public and not form.public:
         camera.public_token = new_public_token(session)
     camera.public = form.public
@@ -197,6 +202,8 @@ def delete_camera(*, session: Session, actor: Principal, camera_id: int) -> None
             N_("This camera has alerts on record and cannot be removed; disable it instead.")
         )
     before = audit.snapshot(camera, AUDITED)
+    if camera.public:
+        invalidate_store_page(session, camera.business_id)
     session.delete(camera)
     session.flush()
     audit.record(

@@ -23,8 +23,8 @@ clip              source                                        found per frame
                   face.png`` (three masked medics; the rest     (the photo's three faces, or
                   of that screenshot is page furniture), and    demo2's one); never ``no_mask``
                   ``demo2.jpg`` (one masked person), 6 s each
-``smoking``       18 photos of ``datasets/smoking/valid``, 2 s  one ``person`` (34 of 36 frames;
-                  each, chosen where the person model finds     at 360 px one photo's person is missed),
+``smoking``       18 photos of ``datasets/smoking/valid``, 2 s  one ``person`` (34 of 36 frames:
+                  each, chosen where the person model finds     a person is lost at 360 px),
                   one person whose ``upper`` crop holds the     ``no_mask`` (not watched outside
                   labelled cigarette (:func:`smoking_pictures`)  专间); no ``cell_phone``
 ================  ============================================  ================================

@@ -34,7 +34,7 @@ ALERT_KIND_LABELS = {
 }
 ALERT_STATUS_LABELS = {
     AlertStatus.OPEN: N_("Open"),
-    AlertStatus.ACKNOWLEDGED: N_("Acknowledged"),
+    AlertStatus.ACKNOWLEDGED: N_("Seen by the business"),
     AlertStatus.RECTIFIED: N_("Rectified"),
     AlertStatus.EXPLAINED: N_("Explained"),
     AlertStatus.CONFIRMED: N_("Confirmed"),
