@@ -355,6 +355,7 @@ def kitchen_statistics(
             CameraFalseAlarmsRead(
                 camera_id=c.camera_id,
                 camera_name=c.camera_name,
+                business_name=c.business_name,
                 alerts=c.alerts,
                 reviewed=c.reviewed,
                 false_alarms=c.false_alarms,

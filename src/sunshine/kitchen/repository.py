@@ -310,6 +310,22 @@ def counts_by_business(
     return [(int(i), str(n), int(t), int(c or 0)) for i, n, t, c in session.execute(stmt)]
 
 
+@dataclass(frozen=True)
+class CameraReviews:
+    """Of a camera's behaviour alerts, those reviewed and those the regulator found false."""
+
+    camera_id: int
+    camera_name: str
+    business_name: str  # camera names repeat across stores ("切配间")
+    alerts: int
+    reviewed: int
+    false_alarms: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.false_alarms / self.reviewed if self.reviewed else None
+
+
 def review_counts_by_camera(
     session: Session,
     *,
@@ -317,9 +333,9 @@ def review_counts_by_camera(
     since: date | None,
     until: date | None,
     camera_ids: Collection[int] | None = None,
-) -> list[tuple[int, str, int, int, int]]:
-    """Per camera: id, name, behaviour alerts, reviewed (confirmed or false alarm), false
-    alarms. Health alerts are left out: they say nothing about a detector's precision."""
+) -> list[CameraReviews]:
+    """Per camera: behaviour alerts, reviewed (confirmed or false alarm), false alarms.
+    Health alerts are left out: they say nothing about a detector's precision."""
     reviewed = func.sum(
         case(
             (KitchenAlert.status.in_([AlertStatus.CONFIRMED, AlertStatus.FALSE_ALARM]), 1),
@@ -335,13 +351,21 @@ def review_counts_by_camera(
     if camera_ids is not None:
         where.append(KitchenAlert.camera_id.in_(list(camera_ids)))
     stmt = (
-        select(KitchenCamera.id, KitchenCamera.name, func.count(KitchenAlert.id), reviewed, false)
+        select(
+            KitchenCamera.id,
+            KitchenCamera.name,
+            Business.name,
+            func.count(KitchenAlert.id),
+            reviewed,
+            false,
+        )
         .join(KitchenCamera, KitchenCamera.id == KitchenAlert.camera_id)
+        .join(Business, Business.id == KitchenCamera.business_id)
         .where(*where)
-        .group_by(KitchenCamera.id, KitchenCamera.name)
+        .group_by(KitchenCamera.id, KitchenCamera.name, Business.name)
         .order_by(KitchenCamera.id)
     )
     return [
-        (int(i), str(n), int(t), int(r or 0), int(f or 0))
-        for i, n, t, r, f in session.execute(stmt)
+        CameraReviews(int(i), str(n), str(b), int(t), int(r or 0), int(f or 0))
+        for i, n, b, t, r, f in session.execute(stmt)
     ]

@@ -171,6 +171,7 @@ class BusinessTallyRead(BaseModel):
 class CameraFalseAlarmsRead(BaseModel):
     camera_id: int
     camera_name: str
+    business_name: str
     alerts: int
     reviewed: int
     false_alarms: int

@@ -576,19 +576,8 @@ def _note(value: str, *, required: bool, field: str) -> str:
 # False alarms -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FalseAlarmRate:
-    """Of a camera's reviewed behaviour alerts, the share the regulator found false."""
-
-    camera_id: int
-    camera_name: str
-    alerts: int
-    reviewed: int
-    false_alarms: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.false_alarms / self.reviewed if self.reviewed else None
+#: A camera's false-alarm rate (the share of its reviewed behaviour alerts found false).
+FalseAlarmRate = repo.CameraReviews
 
 
 def false_alarm_rate(*, session: Session, actor: Principal, camera_id: int) -> FalseAlarmRate:
@@ -608,5 +597,5 @@ def false_alarm_rates(
         until=None,
         camera_ids=[c.id for c in cameras],
     )
-    found = {row[0]: FalseAlarmRate(*row) for row in rows}
-    return {c.id: found.get(c.id, FalseAlarmRate(c.id, c.name, 0, 0, 0)) for c in cameras}
+    found = {row.camera_id: row for row in rows}
+    return {c.id: found.get(c.id, FalseAlarmRate(c.id, c.name, "", 0, 0, 0)) for c in cameras}

@@ -42,19 +42,7 @@ class BusinessTally:
     confirmed: int
 
 
-@dataclass(frozen=True)
-class CameraFalseAlarms:
-    """Of a camera's behaviour alerts, those reviewed and those found false."""
-
-    camera_id: int
-    camera_name: str
-    alerts: int
-    reviewed: int
-    false_alarms: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.false_alarms / self.reviewed if self.reviewed else None
+CameraFalseAlarms = repo.CameraReviews
 
 
 @dataclass(frozen=True)
@@ -121,10 +109,7 @@ def kitchen_statistics(
                 session, scope=scope, since=since, until=until, limit=TOP_BUSINESSES
             )
         ],
-        false_alarms=[
-            CameraFalseAlarms(*row)
-            for row in repo.review_counts_by_camera(session, scope=scope, since=since, until=until)
-        ],
+        false_alarms=repo.review_counts_by_camera(session, scope=scope, since=since, until=until),
     )
 
 

@@ -208,7 +208,8 @@ def test_analyzer_reports_models_it_cannot_run(store: ModelStore) -> None:
         store=store, wanted=frozenset({"person", "cigarette", "no_hat", "unicorn"})
     )
     unavailable = analyzer.unavailable
-    assert "model not installed: no_hat" in unavailable["no_hat"]
+    # A class no public model covers is expected, not a fault of this camera.
+    assert "no_hat" not in unavailable and analyzer.not_installed == {"no_hat"}
     assert "unicorn" in unavailable
     if store.state("smoking") != "installed":
         assert "smoking-fastestdet-352.onnx" in unavailable["smoking"]

@@ -76,6 +76,7 @@ class FrameAnalyzer:
         self._frame_models: list[Detector] = []
         self._crop_models: list[tuple[Region, Detector]] = []
         self._person: Detector | None = None
+        self._not_installed: set[str] = set()
 
         needed = sorted(
             {
@@ -95,6 +96,11 @@ class FrameAnalyzer:
                 self._unavailable[person_model] = exc.message
         for name in needed:
             region = store.entry(name).region
+            if store.state(name) == "not_installed":
+                # A class no public model covers (no hat, rodents): expected until a bureau
+                # installs its own; the camera page says so, it is not a fault of the camera.
+                self._not_installed.add(name)
+                continue
             try:
                 detector = store.detector(name)
             except ModelUnavailable as exc:
@@ -114,6 +120,11 @@ class FrameAnalyzer:
     def unavailable(self) -> dict[str, str]:
         """Models (or wanted classes without any model) that do not run, with the reason."""
         return dict(self._unavailable)
+
+    @property
+    def not_installed(self) -> frozenset[str]:
+        """Wanted models that have no weights by design (a bureau may add its own)."""
+        return frozenset(self._not_installed)
 
     def _keep(self, detections: Iterable[Detection]) -> list[Detection]:
         return [d for d in detections if d.cls in self.wanted]
