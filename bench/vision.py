@@ -14,8 +14,10 @@
    confirming frame, then encoded) - the same decoding time. p50/p95.
 
 Needs ../shared/models (or SUNSHINE_MODELS_DIR). Writes bench/results/vision.json.
-Run: ``.venv/bin/python bench/vision.py [--seconds 60] [--runs 20]``; ``--only latency``
-runs part 3 alone and replaces only its section of the results file.
+Run: ``.venv/bin/python bench/vision.py [--seconds 60] [--runs 20]``; ``--only latency`` (or
+``throughput``) runs that part alone and replaces only its sections of the results file.
+Part 2 runs twice: with the after-hours rule alone (the person model) and with every area's
+default rules (crop models on every person: masks in 专间, smoking, phones).
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ import av
 import cv2
 import numpy as np
 
-from sunshine.kitchen.enums import AlertClass, RuleHours
+from sunshine.kitchen.enums import AlertClass, Area, RuleHours
+from sunshine.kitchen.policy import build_rule_set
 from sunshine.kitchen.rules import CameraRuleSet, RuleSpec
 from sunshine.workers.vision.capture import PyAVSource, RawFrame, parse_source
 from sunshine.workers.vision.process import single_threaded
@@ -174,14 +177,29 @@ def model_latency(photo: np.ndarray) -> dict[str, Any]:
     return out
 
 
-def throughput(clips: dict[str, Path], seconds: float) -> dict[str, Any]:
+def area_rules(area: Area) -> CameraRuleSet:
+    """The rules a camera of ``area`` runs by default, the kitchen open all day."""
+    return build_rule_set(area=area, overrides=None, zones=None, hours=None)
+
+
+def throughput(
+    clips: dict[str, Path], seconds: float, *, scenario: str = "person"
+) -> dict[str, Any]:
+    """``person``: the after-hours rule alone (the person model on whole frames).
+    ``area-defaults``: every camera runs its area's default rules with the kitchen open, so
+    the mask model (专间), the smoking and the phone models run on a crop of every person:
+    two prep, two cooking, two cold-room and two washing cameras."""
     core = sorted(os.sched_getaffinity(0))[-1]
     os.sched_setaffinity(0, {core})
     names = ["hd25-people", "hd25-empty", "hd25-people", "hd25-empty"]
     names += ["sd10-people", "sd10-empty", "sd10-people", "sd10-empty"]
-    rules = closed_rules(3, 4, 300)
+    if scenario == "person":
+        rulesets = [closed_rules(3, 4, 300)] * len(names)
+    else:
+        areas = [Area.PREP, Area.COOKING, Area.COLD_ROOM, Area.WASHING] * 2
+        rulesets = [area_rules(area) for area in areas]
     specs = [
-        CameraSpec(id=i + 1, business_id=1, stream_url=clips[n].as_uri(), ruleset=rules)
+        CameraSpec(id=i + 1, business_id=1, stream_url=clips[n].as_uri(), ruleset=rulesets[i])
         for i, n in enumerate(names)
     ]
     sink = MemorySink()
@@ -210,6 +228,8 @@ def throughput(clips: dict[str, Path], seconds: float) -> dict[str, Any]:
         f"{cid}:{names[cid - 1]}": round(count / span, 2) for cid, count in counts.items()
     }
     return {
+        "scenario": scenario,
+        "wanted": sorted({cls for spec in specs for cls in spec.wanted}),
         "core": core,
         "cameras": len(specs),
         "target_fps_per_camera": 2.0,
@@ -314,7 +334,7 @@ def main() -> int:
     parser.add_argument("--post", type=float, default=5.0, help="clip seconds after the alert")
     parser.add_argument(
         "--only",
-        choices=("latency",),
+        choices=("latency", "throughput"),
         help="run this part alone, replacing only its section of the results file",
     )
     args = parser.parse_args()
@@ -335,20 +355,33 @@ def main() -> int:
     out = RESULTS / "vision.json"
     with tempfile.TemporaryDirectory(prefix="sunshine-vision-bench-") as tmp:
         clips = make_clips(Path(tmp), photo)
-        if args.only == "latency":
-            # The other sections keep their own run's numbers; this one says when and where
-            # it was measured.
+        if args.only is not None:
+            # The other sections keep their own run's numbers; these say when and where they
+            # were measured.
             earlier = json.loads(out.read_text()) if out.exists() else {}
-            section = {**latency(clips, args.runs, args.post), "measured": results}
-            print(json.dumps(section), flush=True)
-            return _write({**earlier, "alert_latency": section}, out)
+            if args.only == "latency":
+                sections = {"alert_latency": latency(clips, args.runs, args.post)}
+            else:
+                sections = _throughputs(clips, args.seconds)
+            for name, section in sections.items():
+                section["measured"] = results
+                print(json.dumps({name: section}), flush=True)
+            return _write({**earlier, **sections}, out)
         results["model_latency_1_thread"] = model_latency(photo)
         print(json.dumps(results["model_latency_1_thread"]), flush=True)
-        results["throughput_one_core"] = throughput(clips, args.seconds)
-        print(json.dumps(results["throughput_one_core"]), flush=True)
+        for name, section in _throughputs(clips, args.seconds).items():
+            results[name] = section
+            print(json.dumps(section), flush=True)
         results["alert_latency"] = latency(clips, args.runs, args.post)
         print(json.dumps(results["alert_latency"]), flush=True)
     return _write(results, out)
+
+
+def _throughputs(clips: dict[str, Path], seconds: float) -> dict[str, dict[str, Any]]:
+    return {
+        "throughput_one_core": throughput(clips, seconds, scenario="person"),
+        "throughput_one_core_area_defaults": throughput(clips, seconds, scenario="area-defaults"),
+    }
 
 
 def _write(results: dict[str, Any], out: Path) -> int:

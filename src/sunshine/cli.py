@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -93,6 +95,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"vision: camera workers in a child process ({processes} processes)",
             file=sys.stderr,
         )
+    # uvicorn ends a graceful shutdown by raising the signal again with the handler found at
+    # start: the default one would end this process before the finally below stops the
+    # camera workers and the job consumer, so SIGTERM unwinds as an exception instead.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         uvicorn.run(
             "sunshine.app:create_app",
@@ -159,6 +165,10 @@ def _run_vision_workers(args: argparse.Namespace) -> int:
     return run_supervisor(supervisor)
 
 
+def _exit_on_sigterm(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _vision_processes(asked: int | None) -> int:
     """Processes of the embedded camera workers: as asked, else the setting, else one per
     core (the demo's 12 cameras need two processes of at most 8 cameras)."""
@@ -178,7 +188,7 @@ def _start_embedded_vision(processes: int) -> Any:
     context = multiprocessing.get_context("spawn")
     # Not a daemon: the supervisor starts worker processes of its own.
     process = context.Process(
-        target=embedded_main, args=(processes,), name="sunshine-vision", daemon=False
+        target=embedded_main, args=(processes, os.getpid()), name="sunshine-vision", daemon=False
     )
     process.start()
     return process

@@ -12,6 +12,7 @@ import pytest
 from vision_runtime_support import moving_frames, wait_until, write_clip
 
 from sunshine.kitchen.rules import CameraRuleSet
+from sunshine.workers.vision import supervisor as supervisor_module
 from sunshine.workers.vision.process import ProcessOptions
 from sunshine.workers.vision.runtime import CameraSpec, RuntimeSettings
 from sunshine.workers.vision.supervisor import Supervisor, parse_shard
@@ -114,3 +115,20 @@ def test_a_dead_worker_process_is_restarted(
         thread.join(30)
     assert not thread.is_alive()
     assert all(s.process is None for s in sup.slots)
+
+
+def test_an_embedded_supervisor_stops_once_the_server_is_gone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(supervisor_module, "PARENT_CHECK_S", 0.01)
+    stop = threading.Event()
+    alive = threading.Thread(
+        target=supervisor_module._stop_with_parent, args=(os.getppid(), stop), daemon=True
+    )
+    alive.start()
+    assert not stop.wait(0.2)  # its parent still runs: it keeps going
+    stop.set()
+    alive.join(1)
+    gone = threading.Event()
+    supervisor_module._stop_with_parent(os.getppid() + 1_000_000, gone)  # not our parent
+    assert gone.is_set()

@@ -88,9 +88,14 @@ def child_main(
     )
     single_threaded()
     runtime = build_runtime(options)
+    supervisor = os.getppid()
     log.info("vision process %d started (pid %d)", index, os.getpid())
     try:
         while not stop.is_set():
+            if os.getppid() != supervisor:
+                # The supervisor was killed outright: nobody would restart or stop us.
+                log.warning("vision process %d: the supervisor is gone, stopping", index)
+                break
             latest: list[CameraSpec] | None = None
             while True:  # only the newest camera list matters
                 try:

@@ -34,6 +34,8 @@ log = logging.getLogger("sunshine.vision.supervisor")
 REFRESH_S = 30.0
 STABLE_S = 60.0
 STOP_GRACE_S = 15.0
+# How often an embedded supervisor checks that the web server that started it still runs.
+PARENT_CHECK_S = 2.0
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -239,8 +241,9 @@ class Supervisor:
             self._stop_slot(slot)
 
 
-def run_supervisor(supervisor: Supervisor) -> int:
-    """Run until SIGTERM/SIGINT (the foreground of ``sunshine worker vision``)."""
+def run_supervisor(supervisor: Supervisor, *, parent_pid: int | None = None) -> int:
+    """Run until SIGTERM/SIGINT (the foreground of ``sunshine worker vision``), or, with
+    ``parent_pid``, until that process is gone."""
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:
@@ -249,13 +252,28 @@ def run_supervisor(supervisor: Supervisor) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    if parent_pid is not None:
+        threading.Thread(
+            target=_stop_with_parent, args=(parent_pid, stop), name="vision-parent", daemon=True
+        ).start()
     supervisor.run(stop)
     return 0
 
 
-def embedded_main(processes: int) -> None:
+def _stop_with_parent(parent_pid: int, stop: threading.Event) -> None:
+    # A web server killed outright (or one whose signal handling ends it before its cleanup
+    # runs) cannot stop us: once it is gone we are re-parented, and the cameras must stop
+    # with it rather than go on analysing for nobody.
+    while not stop.wait(PARENT_CHECK_S):
+        if os.getppid() != parent_pid:
+            log.info("the server process %d is gone: stopping the vision workers", parent_pid)
+            stop.set()
+
+
+def embedded_main(processes: int, parent_pid: int | None = None) -> None:
     """Entry of the supervisor process that ``sunshine serve`` starts beside the web server."""
     from sunshine.workers.vision.db_sink import build_supervisor
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s vision %(name)s %(message)s")
-    run_supervisor(build_supervisor(processes=processes, shard=None))
+    supervisor = build_supervisor(processes=processes, shard=None)
+    run_supervisor(supervisor, parent_pid=parent_pid)
