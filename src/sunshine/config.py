@@ -22,6 +22,9 @@ def _shared_beside_checkout() -> Path | None:
     return folder if folder.is_dir() else None
 
 
+DEFAULT_MODELS_DIR = Path("var/models")
+
+
 class InsecureSettingsError(RuntimeError):
     """Raised when a non-demo deployment still uses a published default secret."""
 
@@ -85,7 +88,7 @@ class Settings(BaseSettings):
     sms_log_path: Path = Path("var/sms.log")
     # Kitchen camera detector weights, found as <models_dir>/<folder>/<file> (the layout of
     # ../shared/models); bureau models as <models_dir>/<name>/model.json + an ONNX file.
-    models_dir: Path = Path("var/models")
+    models_dir: Path = DEFAULT_MODELS_DIR
     # Fetch a missing model file from its pinned upstream address (sha256 checked). Off for
     # closed networks: then an operator copies the files into models_dir.
     models_fetch: bool = True
@@ -145,6 +148,24 @@ def get_settings() -> Settings:
     if _Holder.settings is None:
         _Holder.settings = Settings()
     return _Holder.settings
+
+
+class ModelSettings(BaseSettings):
+    """What the detector tools (``sunshine vision detect | models``) need: readable without
+    a deployment's secrets, so anyone can check a model on a folder of images."""
+
+    model_config = SettingsConfigDict(env_prefix="SUNSHINE_", env_file=None, extra="ignore")
+
+    models_dir: Path = DEFAULT_MODELS_DIR
+    models_fetch: bool = True
+
+
+def model_settings() -> ModelSettings:
+    """The installed settings' model folder and fetching, else the environment's."""
+    if _Holder.settings is not None:
+        held = _Holder.settings
+        return ModelSettings(models_dir=held.models_dir, models_fetch=held.models_fetch)
+    return ModelSettings()
 
 
 def configure(settings: Settings | None) -> None:

@@ -122,6 +122,11 @@ class FrameAnalyzer:
         return dict(self._unavailable)
 
     @property
+    def runs_anything(self) -> bool:
+        """Whether any model runs (crop models need the person model)."""
+        return self._person is not None or bool(self._frame_models)
+
+    @property
     def not_installed(self) -> frozenset[str]:
         """Wanted models that have no weights by design (a bureau may add its own)."""
         return frozenset(self._not_installed)

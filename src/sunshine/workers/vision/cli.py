@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sunshine.config import get_settings
+from sunshine.config import model_settings
 
 if TYPE_CHECKING:
     import numpy as np
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 def _store(threshold: float | None) -> ModelStore:
     from sunshine.workers.vision.models_store import ModelStore
 
-    settings = get_settings()
+    settings = model_settings()
     return ModelStore(settings.models_dir, fetch=settings.models_fetch, confidence=threshold)
 
 
@@ -83,9 +83,13 @@ def _all_models_runner(store: ModelStore) -> Callable[[np.ndarray], list[Detecti
     person_model = "person" if "person" in person_models else next(iter(person_models), "person")
     wanted = frozenset(c for e in installed for c in e.classes)
     analyzer = FrameAnalyzer(store=store, wanted=wanted, person_model=person_model)
+    others = [store.detector(name) for name in person_models if name != person_model]
+    if not analyzer.runs_anything and not others:
+        # e.g. only the shipped smoking model, which looks at person crops, and no person model
+        reasons = "; ".join(f"{name}: {why}" for name, why in analyzer.unavailable.items())
+        raise ModelUnavailable(f"no model can run ({reasons})")
     for name, message in analyzer.unavailable.items():
         print(f"note: {name} does not run: {message}", file=sys.stderr)
-    others = [store.detector(name) for name in person_models if name != person_model]
 
     def run(image: np.ndarray) -> list[Detection]:
         found = analyzer.analyze(image)
@@ -156,11 +160,8 @@ def cmd_vision_models(args: argparse.Namespace) -> int:
 def add_vision_commands(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> argparse._SubParsersAction[argparse.ArgumentParser]:
-    """Register ``sunshine vision ...``; returns the ``vision`` sub-command parsers.
-
-    Training commands (``train``, ``evaluate``) are added to the returned object by their
-    own module, wired by the caller.
-    """
+    """Register ``sunshine vision ...`` (detect, models, and the training commands, whose
+    handlers import torch only when run); returns the ``vision`` sub-command parsers."""
     vision = sub.add_parser("vision", help="kitchen camera detectors (明厨亮灶)")
     commands = vision.add_subparsers(dest="vision", required=True)
 
@@ -182,6 +183,10 @@ def add_vision_commands(
     models = commands.add_parser("models", help="the models, their state, files and sha256")
     models.add_argument("--json", action="store_true", help="one JSON line per model")
     models.set_defaults(func=cmd_vision_models)
+
+    from sunshine.workers.vision.training.commands import add_training_commands
+
+    add_training_commands(commands)
     return commands
 
 

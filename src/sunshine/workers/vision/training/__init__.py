@@ -1,0 +1,1 @@
+"""Training the FastestDet-layout detectors (smoking); needs the optional [train] extra."""
