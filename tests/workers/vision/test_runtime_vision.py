@@ -83,12 +83,30 @@ class PersonEverywhere:
 
 
 class AlwaysMoving:
+    recalibrations = 0
+
     def update(self, frame: Any) -> list[tuple[int, int, int, int]]:
         return [(0, 0, 4, 4)]
 
 
 class NeverMoving:
+    recalibrations = 0
+
     def update(self, frame: Any) -> list[tuple[int, int, int, int]]:
+        return []
+
+
+class LightsOnce:
+    """No motion ever, but the second frame changes whole (the lights switched on)."""
+
+    def __init__(self) -> None:
+        self.recalibrations = 0
+        self.frames = 0
+
+    def update(self, frame: Any) -> list[tuple[int, int, int, int]]:
+        self.frames += 1
+        if self.frames == 2:
+            self.recalibrations += 1
         return []
 
 
@@ -290,6 +308,33 @@ def test_frames_without_motion_skip_the_detector(clip: Path) -> None:
         stop_runtime(runtime, stop, thread)
     # ... and after that, frames without motion are analysed without the detector.
     assert calls >= 1 and calls_after == calls
+
+
+class Nobody(PersonEverywhere):
+    """An analyser double that counts its calls and never finds anyone."""
+
+    def analyze(self, frame: Any) -> list[Detection]:
+        self.calls += 1
+        return []
+
+
+def test_a_picture_that_changes_whole_is_analysed_though_the_gate_sees_no_motion(
+    clip: Path,
+) -> None:
+    # Lights switched on in a closed kitchen: the motion gate starts over and reports
+    # nothing, but that frame may hold the person who switched them on.
+    analyzers: dict[int, PersonEverywhere] = {1: Nobody()}
+    runtime = VisionRuntime(
+        sink=RecordingSink(), toolkit=toolkit(analyzers=analyzers, motion=LightsOnce), settings=FAST
+    )
+    runtime.apply([camera(1, clip.as_uri())])
+    stop, thread = run_in_thread(runtime)
+    try:
+        runner = runtime.runners[1]
+        wait_until(lambda: runner.analysed_total >= 5, timeout=15)
+    finally:
+        stop_runtime(runtime, stop, thread)
+    assert analyzers[1].calls == 2  # the first frame (no background yet) and the relit one
 
 
 def test_a_candidate_switches_the_camera_to_the_burst_rate(clip: Path) -> None:

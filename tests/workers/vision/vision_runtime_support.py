@@ -160,6 +160,8 @@ def idle_toolkit() -> Any:
         def analyze(self, frame: Any) -> list[Any]:
             return []
 
+        recalibrations = 0
+
         def update(self, frame: Any) -> list[Any]:
             return []
 

@@ -178,6 +178,11 @@ class Analyzer(Protocol):
 
 
 class Motion(Protocol):
+    """Motion boxes of a frame (empty: nothing moves); ``recalibrations`` counts the frames
+    where so much changed at once (lights switched on) that the gate started over."""
+
+    recalibrations: int
+
     def update(self, frame: Image) -> Sequence[Any]: ...
 
 
@@ -346,9 +351,13 @@ class CameraRunner:
         )
         at = datetime.fromtimestamp(frame.decoded_at, UTC)
         self._health_state = health.observe(masked, at)
+        recalibrations = motion.recalibrations
         moving = bool(motion.update(masked))
+        # The gate reports no motion when the whole picture changes (lights switched on),
+        # yet that is when someone may have walked into a closed kitchen: look anyway.
+        relit = motion.recalibrations != recalibrations
         height, width = masked.shape[:2]
-        if moving or self._fresh or now < self.burst_until:
+        if moving or relit or self._fresh or now < self.burst_until:
             self._fresh = False
             detections = [d for d in analyzer.analyze(masked) if d.cls in self.spec.wanted]
             self._last_seen_px = detections
