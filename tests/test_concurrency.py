@@ -62,7 +62,9 @@ def test_server_keeps_answering_with_a_tiny_pool(tmp_path: Path) -> None:
         capture_output=True,
     )
     proc = subprocess.Popen(
-        [str(BIN / "sunshine"), "serve", "--port", str(port)],
+        # The demo's camera workers would write to the same SQLite file: not what this
+        # test is about (a tiny pool under abandoned requests).
+        [str(BIN / "sunshine"), "serve", "--port", str(port), "--vision-processes", "0"],
         env=env,
         start_new_session=True,
         stdout=subprocess.DEVNULL,

@@ -98,7 +98,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # uvicorn ends a graceful shutdown by raising the signal again with the handler found at
     # start: the default one would end this process before the finally below stops the
     # camera workers and the job consumer, so SIGTERM unwinds as an exception instead.
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         uvicorn.run(
             "sunshine.app:create_app",
@@ -112,6 +112,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_level="info",
         )
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if consumer is not None:
             consumer.stop(graceful=True)
         if vision is not None:
