@@ -256,6 +256,7 @@ def routers() -> list[tuple[APIRouter, str]]:  # noqa: PLR0915 - one import per 
     from sunshine.portals.shared.imports_routes import gov_router as gov_imports_router
     from sunshine.portals.shared.training_routes import biz_router as biz_training_router
     from sunshine.portals.shared.training_routes import gov_router as gov_training_router
+    from sunshine.risk.api import router as risk_api_router
     from sunshine.sampling.api import router as sampling_api_router
     from sunshine.traceability.epcis.api import router as epcis_router
 
@@ -307,6 +308,7 @@ def routers() -> list[tuple[APIRouter, str]]:  # noqa: PLR0915 - one import per 
         (inspection_tasks_api_router, "/api/v1"),
         (sampling_api_router, "/api/v1"),
         (kitchen_api_router, "/api/v1"),
+        (risk_api_router, "/api/v1"),
         (gov_kitchen_router, "/gov"),
         (biz_kitchen_router, "/biz"),
         (inbox_routes.gov_router, "/gov"),

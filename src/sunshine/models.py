@@ -30,6 +30,7 @@ from sunshine.kitchen import camera_models as kitchen_cameras  # noqa: F401 - ca
 from sunshine.notifications.models import Delivery, Notification
 from sunshine.regions.models import OrgUnit, Region
 from sunshine.registry.models import Business, ImportJob, Staff, TrainingRecord
+from sunshine.risk.models import RiskSignal
 from sunshine.sampling import models as sampling_tables  # noqa: F401 - samples, plans, tasks
 from sunshine.traceability import (
     ledger_event_models,  # noqa: F401 - ledger line ↔ event
@@ -72,6 +73,7 @@ __all__ = [
     "ReviewSummary",
     "RewardDecision",
     "RewardPayout",
+    "RiskSignal",
     "Staff",
     "SubmissionIntake",
     "Supplier",

@@ -24,8 +24,17 @@ from sunshine.kitchen import cameras, demo_media, service
 from sunshine.kitchen import demo as kitchen_demo
 from sunshine.kitchen.alert_models import KitchenAlert
 from sunshine.kitchen.camera_models import KitchenCamera
-from sunshine.kitchen.enums import AlertClass, AlertKind, Area, CameraState, StreamKind
+from sunshine.kitchen.enums import (
+    AlertClass,
+    AlertKind,
+    AlertStatus,
+    Area,
+    CameraState,
+    StreamKind,
+)
 from sunshine.kitchen.policy import AREA_RULES, build_rule_set
+from sunshine.risk.enums import SignalKind
+from sunshine.risk.models import RiskSignal
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 MODELS = SHARED / "models"
@@ -220,6 +229,14 @@ def test_the_history_holds_only_what_the_real_detectors_and_rules_confirmed(
         kinds = sorted(f.media_type for f in files[alert.id])
         assert kinds == ["image/jpeg", "image/jpeg", "video/mp4"]
     assert seeded.reviewed > 0 or all(a.started_at > now - timedelta(days=3) for a in alerts)
+    # The inspectors' confirmations went through the service: each is one risk signal.
+    confirmed = {a.id for a in alerts if a.status is AlertStatus.CONFIRMED}
+    signalled = session.execute(
+        select(RiskSignal.subject_id).where(
+            RiskSignal.kind == SignalKind.KITCHEN_VIOLATION_CONFIRMED
+        )
+    ).scalars()
+    assert sorted(signalled) == sorted(confirmed)
 
 
 def test_without_shared_images_the_cameras_say_they_have_no_source(

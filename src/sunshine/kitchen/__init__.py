@@ -9,6 +9,7 @@ name could not sit beside it.
 Other modules: :mod:`.rules` (the pure rule engine the workers run), :mod:`.policy` (which
 alerts apply in which area, with sources), :mod:`.camera_forms` (checking a camera's
 settings), :mod:`.cameras` (cameras: add, change, remove), :mod:`.service` (what the vision
-workers call, and the alerts' review), :mod:`.statistics`, :mod:`.api` (``/api/v1/kitchen``).
+workers call, and the alerts' review), :mod:`.risk_signals` (what confirmed and repeated
+violations tell the risk grading), :mod:`.statistics`, :mod:`.api` (``/api/v1/kitchen``).
 No video library is imported here; the workers are in :mod:`sunshine.workers.vision`.
 """

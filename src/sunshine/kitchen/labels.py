@@ -1,4 +1,5 @@
-"""How kitchen vocabularies read to people (English msgids; gettext gives the Chinese)."""
+"""How kitchen vocabularies read to people (English msgids; gettext gives the Chinese), and
+the behaviours' Chinese names written into data (case files, risk signals)."""
 
 from __future__ import annotations
 
@@ -50,3 +51,20 @@ CAMERA_STATE_LABELS = {
     CameraState.COVERED: N_("Covered"),
     CameraState.BLURRED: N_("Blurred"),
 }
+
+# What case files and risk signals call each behaviour: data, in Chinese whatever the
+# reader's language (not msgids).
+ALERT_CLASS_ZH = {
+    AlertClass.NO_MASK: "未戴口罩",
+    AlertClass.PERSON_AFTER_HOURS: "非营业时间有人",
+    AlertClass.PERSON_IN_COLD_ROOM: "专间有人",
+    AlertClass.SMOKING: "抽烟",
+    AlertClass.PHONE: "玩手机",
+    AlertClass.NO_HAT: "未戴帽子",
+    AlertClass.NO_WORK_CLOTHES: "未穿工作服",
+    AlertClass.RODENT: "鼠患",
+}
+
+
+def zh_class(alert_class: AlertClass) -> str:
+    return ALERT_CLASS_ZH.get(alert_class, alert_class.value)

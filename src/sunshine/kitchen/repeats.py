@@ -3,8 +3,10 @@ one class at one business within ``kitchen_case_window_days`` open one lead case
 case engine, routed to the office responsible for the business; later confirmed alerts of
 that class join it while it is not closed. Each link is an alert action and audited.
 
-Risk signals: the platform has no business-level risk signal store yet (only the purchase
-ledger's ``LedgerSignal``, which is about ledger lines), so none is written here.
+Risk signals: opening the lead case records one ``kitchen_repeated_violation`` signal
+about the case (:func:`sunshine.kitchen.risk_signals.repeated_violation`); an alert joining
+an open case adds none, its own confirmation having recorded a
+``kitchen_violation_confirmed`` signal already.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from sunshine.config import get_settings
 from sunshine.core.time import to_local, today_local, utc_now
 from sunshine.kitchen import repository as repo
 from sunshine.kitchen.alert_models import KitchenAlert, KitchenAlertAction
-from sunshine.kitchen.enums import AlertAction, AlertClass
-from sunshine.kitchen.labels import ALERT_CLASS_LABELS
+from sunshine.kitchen.enums import AlertAction
+from sunshine.kitchen.labels import ALERT_CLASS_LABELS, zh_class
+from sunshine.kitchen.risk_signals import repeated_violation
 from sunshine.registry.models import Business
 
 
@@ -57,7 +60,7 @@ def case_for_repeats(*, session: Session, actor: Principal, alert: KitchenAlert)
     summary = "\n".join(
         [
             f"{business.name}：{settings.kitchen_case_window_days} 天内经确认的"
-            f"“{_zh(alert.alert_class)}”智能预警 {len(confirmed)} 次（{label}）。",
+            f"“{zh_class(alert.alert_class)}”智能预警 {len(confirmed)} 次（{label}）。",
             *lines,
         ]
     )
@@ -66,7 +69,7 @@ def case_for_repeats(*, session: Session, actor: Principal, alert: KitchenAlert)
         actor=actor,
         draft=cases.CaseDraft(
             kind=CaseKind.LEAD,
-            title=f"阳光厨房重复违规：{business.name}（{_zh(alert.alert_class)}）"[:200],
+            title=f"阳光厨房重复违规：{business.name}（{zh_class(alert.alert_class)}）"[:200],
             summary=summary,
             business_id=business.id,
             received_on=today_local(),
@@ -85,6 +88,14 @@ def case_for_repeats(*, session: Session, actor: Principal, alert: KitchenAlert)
             "alerts": [a.id for a in confirmed],
             "case_reference": case.reference,
         },
+    )
+    repeated_violation(
+        session=session,
+        actor=actor,
+        case=case,
+        alert_class=alert.alert_class,
+        confirmed=confirmed,
+        window_days=settings.kitchen_case_window_days,
     )
     return case
 
@@ -113,19 +124,3 @@ def _link(session: Session, actor: Principal, alerts: Sequence[KitchenAlert], ca
             after={"case_id": case.id, "case_reference": case.reference},
         )
     session.flush()
-
-
-_ZH_CLASS = {
-    AlertClass.NO_MASK: "未戴口罩",
-    AlertClass.PERSON_AFTER_HOURS: "非营业时间有人",
-    AlertClass.PERSON_IN_COLD_ROOM: "专间有人",
-    AlertClass.SMOKING: "抽烟",
-    AlertClass.PHONE: "玩手机",
-    AlertClass.NO_HAT: "未戴帽子",
-    AlertClass.NO_WORK_CLOTHES: "未穿工作服",
-    AlertClass.RODENT: "鼠患",
-}
-
-
-def _zh(alert_class: AlertClass) -> str:
-    return _ZH_CLASS.get(alert_class, alert_class.value)

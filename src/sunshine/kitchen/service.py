@@ -66,6 +66,7 @@ from sunshine.kitchen.enums import (
 from sunshine.kitchen.health import CameraBeat, record_camera_state, set_camera_states
 from sunshine.kitchen.policy import build_rule_set
 from sunshine.kitchen.repeats import case_for_repeats
+from sunshine.kitchen.risk_signals import violation_confirmed
 from sunshine.kitchen.rules import CameraRuleSet, Polygon, RuleEvent, Window
 from sunshine.registry.models import Business
 
@@ -487,12 +488,14 @@ def _business_act(
 
 
 def confirm(*, session: Session, actor: Principal, alert_id: int, note: str = "") -> KitchenAlert:
-    """The regulator confirms the violation. Enough confirmed alerts of one class at one
-    business open (or join) a lead case (see the module notes)."""
+    """The regulator confirms the violation: a behaviour alert becomes a risk signal, and
+    enough confirmed alerts of one class at one business open (or join) a lead case (see
+    the module notes)."""
     alert = _regulator_alert(session, actor, alert_id)
     text = _note(note, required=False, field="note")
     _review(session, actor, alert, AlertAction.CONFIRM, text)
     if alert.alert_class in BEHAVIOUR_CLASSES:
+        violation_confirmed(session=session, actor=actor, alert=alert)
         case_for_repeats(session=session, actor=actor, alert=alert)
     return alert
 

@@ -23,6 +23,7 @@ from sunshine.core.pagination import PageRequest
 from sunshine.core.time import today_local
 from sunshine.core.validation import parse
 from sunshine.ingredients import dashboard as ingredient_dashboard
+from sunshine.portals.government.risk_views import business_risk
 from sunshine.portals.shared import forms
 from sunshine.portals.shared.deps import DbSession, Regulator, check_csrf
 from sunshine.portals.shared.labels import LICENCE_STATES, label
@@ -253,6 +254,7 @@ def business_detail(
         {
             "b": registry.business_view(business),
             "staff": staff,
+            "risk": business_risk(session=session, actor=principal, business_id=business.id),
             "region_names": regions_service.region_names(
                 session=session,
                 codes=[business.prefecture_code, business.county_code, business.township_code],
