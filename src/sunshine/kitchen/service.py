@@ -199,10 +199,9 @@ def record_alert(
     clip when there is one already), each file's SHA-256 stored. Refused whole, nothing
     kept, when the event or a file is not right; the business and its officers are told.
     The workers give no clip here: they attach it later with :func:`attach_alert_clip`."""
-    camera = session.get(KitchenCamera, camera_id)
-    if camera is None:
-        raise NotFoundError(N_("No such camera"))
     _check_event(event, model, model_sha256)
+    # The files are checked and written before the first query: on SQLite the transaction
+    # (and its write lock, which the web requests wait for) begins only once they are.
     prepared = evidence.prepare(
         session=session,
         uploads=[
@@ -215,6 +214,9 @@ def record_alert(
         raise ValidationFailed([FieldProblem("snapshots", N_("snapshots are JPEG images"))])
     if clip is not None:
         prepared += _prepare_clip(session, clip, clip_type)
+    camera = session.get(KitchenCamera, camera_id)
+    if camera is None:
+        raise NotFoundError(N_("No such camera"))
     alert = KitchenAlert(
         camera_id=camera.id,
         business_id=camera.business_id,
@@ -270,6 +272,8 @@ def attach_alert_clip(
     stored), or, without one, ``note`` saying why there is none (``note`` is not used
     with a clip). Refused, nothing kept, when the clip is not right, a note is missing or
     the alert has its clip (or note) already."""
+    # Checked and written before the first query, as in record_alert (the write lock).
+    prepared = _prepare_clip(session, clip, clip_type) if clip is not None else []
     alert = session.get(KitchenAlert, alert_id)
     if alert is None:
         raise NotFoundError(N_("No such alert"))
@@ -290,7 +294,6 @@ def attach_alert_clip(
         repo.set_clip_note(session, alert=alert, note=text)
         after: dict[str, object] = {"clip_note": text}
     else:
-        prepared = _prepare_clip(session, clip, clip_type)
         (row,) = evidence.record(
             session=session, actor=VISION, prepared=prepared, owner_type=OWNER, owner_id=alert.id
         )
