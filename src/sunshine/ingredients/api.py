@@ -16,11 +16,11 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from sunshine.api.router import Authed
@@ -38,8 +38,9 @@ from sunshine.ingredients.schemas import (
     LedgerLinePage,
     LedgerLineRead,
 )
-from sunshine.ingredients.uploads import close_uploads, document_files
+from sunshine.ingredients.uploads import document_files
 from sunshine.portals.shared.deps import DbSession, SignedIn
+from sunshine.portals.shared.forms import with_upload_form
 from sunshine.portals.shared.imports_routes import reject_oversized
 from sunshine.registry.service import enterprise_business
 
@@ -131,11 +132,7 @@ async def create_line_with_documents(
     request: Request, session: DbSession, principal: SignedIn
 ) -> LedgerLineDetail:
     """Record a purchase of the caller's store with its documents' photos or PDFs."""
-    form = await request.form()
-    try:
-        return await run_in_threadpool(_record_with_documents, session, principal, form)
-    finally:
-        await close_uploads(form)
+    return await with_upload_form(request, partial(_record_with_documents, session, principal))
 
 
 def _record_with_documents(

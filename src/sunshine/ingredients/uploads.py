@@ -18,9 +18,3 @@ def document_files(form: FormData) -> list[DocumentFile]:
             if isinstance(item, UploadFile) and item.filename:
                 files.append(DocumentFile(kind, evidence.Upload(item.filename, item.file)))
     return files
-
-
-async def close_uploads(form: FormData) -> None:
-    for _key, item in form.multi_items():
-        if isinstance(item, UploadFile):
-            await item.close()

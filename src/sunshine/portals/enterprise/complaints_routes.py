@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from sunshine.auth.enums import Role
@@ -202,15 +202,9 @@ def detail(
 async def send_answer(
     request: Request, session: DbSession, principal: Enterprise, complaint_id: int
 ) -> Response:
-    form = await request.form()
-    try:
-        return await run_in_threadpool(
-            _send_answer, request, session, principal, complaint_id, form
-        )
-    finally:
-        for _key, item in form.multi_items():
-            if isinstance(item, UploadFile):
-                await item.close()
+    return await forms.with_upload_form(
+        request, partial(_send_answer, request, session, principal, complaint_id)
+    )
 
 
 def _send_answer(

@@ -18,12 +18,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from sunshine.auth.principal import Principal
@@ -451,13 +451,9 @@ def alert_detail(
 async def answer_alert(
     request: Request, session: DbSession, principal: Enterprise, alert_id: int
 ) -> Response:
-    form = await request.form()
-    try:
-        return await run_in_threadpool(_answer, request, session, principal, alert_id, form)
-    finally:
-        for _key, item in form.multi_items():
-            if isinstance(item, UploadFile):
-                await item.close()
+    return await forms.with_upload_form(
+        request, partial(_answer, request, session, principal, alert_id)
+    )
 
 
 def _answer(

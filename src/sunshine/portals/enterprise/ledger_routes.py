@@ -43,7 +43,7 @@ from sunshine.ingredients import tasks as ledger_tasks
 from sunshine.ingredients.enums import CATEGORY_LABELS, DocumentKind, ProductCategory, TestKind
 from sunshine.ingredients.models import LedgerLine
 from sunshine.ingredients.schemas import LedgerLineIn
-from sunshine.ingredients.uploads import close_uploads, document_files
+from sunshine.ingredients.uploads import document_files
 from sunshine.portals.shared import forms, imports_routes
 from sunshine.portals.shared.deps import DbSession, Enterprise, check_csrf
 from sunshine.portals.shared.imports_routes import reject_oversized
@@ -239,11 +239,10 @@ def line_input(values: dict[str, str]) -> LedgerLineIn:
 
 
 async def _with_form(request: Request, handler: Any, *args: Any) -> Response:
-    form = await request.form()
-    try:
-        return await run_in_threadpool(handler, request, form, *args)
-    finally:
-        await close_uploads(form)
+    result: Response = await forms.with_upload_form(
+        request, lambda form: handler(request, form, *args)
+    )
+    return result
 
 
 @router.post("/ledger/new", dependencies=Upload)

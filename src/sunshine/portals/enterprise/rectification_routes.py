@@ -11,12 +11,12 @@ A refused answer comes back with what was typed and every problem named; nothing
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from sunshine.auth.principal import Principal
@@ -28,6 +28,7 @@ from sunshine.inspections import rectification
 from sunshine.inspections.rectification_enums import OrderState
 from sunshine.inspections.service import KIND_LABELS, RESULT_LABELS
 from sunshine.portals.shared.deps import DbSession, Enterprise, check_csrf
+from sunshine.portals.shared.forms import with_upload_form
 from sunshine.portals.shared.imports_routes import reject_oversized
 from sunshine.portals.shared.templating import render, translator
 from sunshine.registry import service as registry
@@ -136,13 +137,9 @@ def order_detail(
 async def send_answer(
     request: Request, session: DbSession, principal: Enterprise, order_id: int
 ) -> Response:
-    form = await request.form()
-    try:
-        return await run_in_threadpool(_send_answer, request, session, principal, order_id, form)
-    finally:
-        for _key, item in form.multi_items():
-            if isinstance(item, UploadFile):
-                await item.close()
+    return await with_upload_form(
+        request, partial(_send_answer, request, session, principal, order_id)
+    )
 
 
 def _send_answer(

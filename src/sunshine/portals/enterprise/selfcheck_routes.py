@@ -15,6 +15,7 @@ A chain HQ adds ``?business=<id>`` to read an outlet's; who may do what is decid
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -166,13 +167,7 @@ def _form_page(
 
 @router.post("/selfcheck/new", dependencies=Upload)
 async def record(request: Request, session: DbSession, principal: Enterprise) -> Response:
-    form = await request.form()
-    try:
-        return await run_in_threadpool(_record, request, session, principal, form)
-    finally:
-        for _key, item in form.multi_items():
-            if isinstance(item, UploadFile):
-                await item.close()
+    return await forms.with_upload_form(request, partial(_record, request, session, principal))
 
 
 def _record(request: Request, session: DbSession, principal: Principal, form: FormData) -> Response:
@@ -313,13 +308,9 @@ def _todos_page(
 async def close(
     request: Request, session: DbSession, principal: Enterprise, todo_id: int
 ) -> Response:
-    form = await request.form()
-    try:
-        return await run_in_threadpool(_close, request, session, principal, todo_id, form)
-    finally:
-        for _key, item in form.multi_items():
-            if isinstance(item, UploadFile):
-                await item.close()
+    return await forms.with_upload_form(
+        request, partial(_close, request, session, principal, todo_id)
+    )
 
 
 def _close(

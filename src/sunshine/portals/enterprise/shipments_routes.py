@@ -15,7 +15,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from sunshine.auth.principal import Principal
@@ -156,13 +155,10 @@ def shipment_input(values: dict[str, str]) -> ShipmentIn:
 
 
 async def _with_form(request: Request, handler: Any, *args: Any) -> Response:
-    form = await request.form()
-    try:
-        return await run_in_threadpool(handler, request, form, *args)
-    finally:
-        for _key, item in form.multi_items():
-            if isinstance(item, UploadFile):
-                await item.close()
+    result: Response = await forms.with_upload_form(
+        request, lambda form: handler(request, form, *args)
+    )
+    return result
 
 
 @router.post("/shipments/new", dependencies=Upload)

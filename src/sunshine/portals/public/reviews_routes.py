@@ -12,6 +12,7 @@ The store page (cached, see ``routes.store``) shows the scores and recent review
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -187,13 +188,9 @@ def _uploads(form: FormData) -> list[evidence.Upload]:
 async def submit_review(
     request: Request, session: DbSession, principal: CurrentPrincipal, code: str
 ) -> Response:
-    form = await request.form()
-    try:
-        return await run_in_threadpool(_submit, request, session, principal, code, form)
-    finally:
-        for item in form.getlist("photos"):
-            if isinstance(item, UploadFile):
-                await item.close()
+    return await forms.with_upload_form(
+        request, partial(_submit, request, session, principal, code)
+    )
 
 
 def _submit(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -59,6 +60,7 @@ from sunshine.core.pagination import PageRequest
 from sunshine.core.storage import human_size
 from sunshine.core.time import today_local
 from sunshine.portals.shared.deps import CurrentPrincipal, DbSession, SignedIn, check_csrf
+from sunshine.portals.shared.forms import with_upload_form
 from sunshine.portals.shared.templating import render, translator
 from sunshine.regions import repository as regions_repo
 from sunshine.regions.enums import RegionLevel
@@ -261,12 +263,6 @@ def _uploads(form: FormData, field: str = "files") -> list[evidence.Upload]:
     ]
 
 
-async def _close_uploads(form: FormData) -> None:
-    for _key, item in form.multi_items():
-        if isinstance(item, UploadFile):
-            await item.close()
-
-
 def _date(values: dict[str, Any], field: str, problems: list[FieldProblem]) -> date | None:
     raw = values.get(field)
     if not raw:
@@ -347,11 +343,9 @@ def complaint_form(
 async def submit_complaint(
     request: Request, session: DbSession, principal: CurrentPrincipal, code: str
 ) -> Response:
-    form = await request.form()
-    try:
-        return await run_in_threadpool(_submit_complaint, request, session, principal, code, form)
-    finally:
-        await _close_uploads(form)
+    return await with_upload_form(
+        request, partial(_submit_complaint, request, session, principal, code)
+    )
 
 
 def _submit_complaint(
@@ -503,11 +497,7 @@ def report_townships(session: DbSession, principal: CurrentPrincipal, county: st
 async def submit_report(
     request: Request, session: DbSession, principal: CurrentPrincipal
 ) -> Response:
-    form = await request.form()
-    try:
-        return await run_in_threadpool(_submit_report, request, session, principal, form)
-    finally:
-        await _close_uploads(form)
+    return await with_upload_form(request, partial(_submit_report, request, session, principal))
 
 
 def _report_input(values: dict[str, Any]) -> reports.ReportForm:

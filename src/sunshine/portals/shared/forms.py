@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 
 from sunshine.core.errors import FieldProblem, ValidationFailed
 from sunshine.core.i18n import N_
 from sunshine.registry.repository import BusinessFilter
+
+Result = TypeVar("Result")
 
 
 async def form_dict(request: Request, *, lists: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -135,3 +140,21 @@ async def submitted_form(request: Request) -> dict[str, Any]:
 
 
 FormValues = Annotated[dict[str, Any], Depends(submitted_form)]
+
+
+async def close_uploads(form: FormData) -> None:
+    """Close the temporary files of a multipart form's uploads."""
+    for _key, item in form.multi_items():
+        if isinstance(item, UploadFile):
+            await item.close()
+
+
+async def with_upload_form(request: Request, handler: Callable[[FormData], Result]) -> Result:
+    """``handler(form)`` for a multipart form with files: the form is read on the event loop,
+    the handler (database work, file checks) runs in the threadpool so that it never blocks
+    the loop, and the uploads' temporary files are closed whatever the handler does."""
+    form = await request.form()
+    try:
+        return await run_in_threadpool(handler, form)
+    finally:
+        await close_uploads(form)
