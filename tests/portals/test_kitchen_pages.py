@@ -366,6 +366,31 @@ def test_the_business_acknowledges_then_rectifies_with_a_photo(
     assert 'id="answer-form"' not in staff
 
 
+def test_the_business_sees_its_own_alert_statistics_and_a_neighbour_none_of_them(
+    session: Session, demo: Demo, new_client: NewClient
+) -> None:
+    camera = _camera(session, demo)
+    _alert(session, camera)
+    _alert(session, camera)
+    session.commit()
+    page = new_client("owner_a").get("/biz/kitchen/stats", headers=HTML)
+    assert page.status_code == 200
+    assert 'id="menu-kitchen-stats"' in page.text and 'id="chart-classes"' in page.text
+    assert '<tr data-key="smoking">' in page.text
+    row = re.search(r'<tr data-key="smoking">.*?<td class="text-end">(\d+)</td>', page.text, re.S)
+    assert row is not None and int(row.group(1)) >= 2
+    assert f'data-camera="{camera.id}"' in page.text
+    # The neighbouring store's page counts its own alerts only, and asking for the other
+    # store by id is a 404.
+    neighbour = new_client("owner_a2")
+    theirs = neighbour.get("/biz/kitchen/stats", headers=HTML)
+    assert theirs.status_code == 200 and f'data-camera="{camera.id}"' not in theirs.text
+    other = neighbour.get(f"/biz/kitchen/stats?business={camera.business_id}", headers=HTML)
+    assert other.status_code == 404
+    bad = new_client("owner_a").get("/biz/kitchen/stats?since=yesterday", headers=HTML)
+    assert bad.status_code == 422 and "since" in bad.text
+
+
 # Live pictures ------------------------------------------------------------------------------
 
 

@@ -31,12 +31,18 @@ from sunshine.core import evidence
 from sunshine.core.errors import ConflictError, FieldProblem, NotFoundError, ValidationFailed
 from sunshine.core.i18n import N_
 from sunshine.core.pagination import PageRequest
-from sunshine.kitchen import cameras, live, overview, service
+from sunshine.kitchen import cameras, live, overview, service, statistics
 from sunshine.kitchen.camera_forms import CameraForm, check_camera
 from sunshine.kitchen.camera_models import KitchenCamera
 from sunshine.kitchen.enums import StreamKind
 from sunshine.kitchen.portal_repository import CameraFilter
-from sunshine.portals.government.kitchen_routes import alert_filter, alert_page, kitchen_labels
+from sunshine.portals.government.kitchen_routes import (
+    alert_filter,
+    alert_page,
+    kitchen_labels,
+    stats_charts,
+    stats_period,
+)
 from sunshine.portals.shared import forms, kitchen_live
 from sunshine.portals.shared.deps import DbSession, Enterprise, check_csrf
 from sunshine.portals.shared.imports_routes import reject_oversized
@@ -431,6 +437,30 @@ def my_alerts(request: Request, session: DbSession, principal: Enterprise) -> Re
         request,
         "biz/biz_kitchen_alerts.html",
         {"result": result, "filters": filters, **_context(business, principal)},
+    )
+
+
+@router.get("/kitchen/stats")
+def kitchen_stats(request: Request, session: DbSession, principal: Enterprise) -> Response:
+    """The selected store's alerts by time, behaviour, area and camera, with the share of
+    each camera's alerts the regulator found false: what to put right, and where."""
+    business = _business(request, session, principal)
+    since, until = stats_period(request)
+    stats = statistics.kitchen_statistics(
+        session=session, actor=principal, since=since, until=until, business_id=business.id
+    )
+    context = _context(business, principal)
+    return render(
+        request,
+        "biz/biz_kitchen_stats.html",
+        {
+            "stats": stats,
+            "charts": stats_charts(request, stats),
+            # The period form keeps a chain's selected store; a store's own page needs none.
+            "business_id": None if context["own_business"] else business.id,
+            "business_name": business.name,
+            **context,
+        },
     )
 
 
