@@ -15,9 +15,10 @@ visible and judges each box; this script makes that repeatable:
     python scripts/eval_by_eye.py check                               # re-run, compare boxes
 
 ``detect`` runs ``FrameAnalyzer`` exactly as a camera worker does (person model on the whole
-image, the mask model on each person's head crop, the phone class on each person crop, the
-manifest's thresholds), with the models under ``--models-dir`` (default: $SUNSHINE_MODELS_DIR
-or ../shared/models).
+image, the mask model on each person's head crop, the phone class on each person crop, and,
+where the person model finds nobody, the mask model on the whole image; the manifest's
+thresholds), with the models under ``--models-dir`` (default: $SUNSHINE_MODELS_DIR or
+../shared/models).
 
 The verdict file has one line per image, by its position in the set::
 
@@ -26,8 +27,10 @@ The verdict file has one line per image, by its position in the set::
 Box codes: ``c`` correct, ``d`` duplicate (a second box on an object already counted), ``w``
 wrong (person: not a person), ``x`` wrong class (a face box of the other class), ``n`` not a
 face / not a phone. ``f<n>`` judges box n of the mask model run on the whole image, which
-``detect`` adds (``frame_mask_boxes``) where the person model found nobody: not what the
-workers do, it shows how many faces the cascade loses with the person. ``sideways`` marks a
+``detect`` also lists apart (``frame_mask_boxes``) where the person model found nobody: the
+first review showed that the cascade lost those faces with the person, so the workers now
+run the mask model on the whole frame there too and the same boxes are in ``boxes`` (judged
+the same way); the list apart gives that fallback's own figures. ``sideways`` marks a
 photo turned by about 90 degrees (the figures are also given without those). Counting rules:
 docs/models/person.md, "Measured on held-out photos".
 """
@@ -141,8 +144,8 @@ def detect_all(data: Path, models_dir: Path, names: list[str]) -> tuple[list[dic
         if frame is None:
             raise EvalError(f"cannot read {name}")
         found = sorted(analyzer.analyze(frame), key=lambda d: (CLASSES.index(d.cls), -d.confidence))
-        # Not what the workers do: where the person model found nobody, what the mask model
-        # finds on the whole image shows how many faces the cascade loses with the person.
+        # Where the person model found nobody, the mask model's boxes on the whole image,
+        # apart: the workers' fallback (in ``found`` too), for its own figures.
         on_frame = None
         if not any(d.cls == "person" for d in found):
             on_frame = _boxes(sorted(mask_model.detect(frame), key=lambda d: -d.confidence))

@@ -202,6 +202,29 @@ def test_analyzer_without_persons_wanted_still_uses_them_for_crops(store: ModelS
     assert found and {d.cls for d in found} == {"no_mask"}
 
 
+# A held-out close-up (smoking set, valid split) where the person model finds nobody: one bare
+# face filling much of the picture (docs/models/eval-by-eye.json, image 41).
+CLOSE_UP = SHARED / "datasets/smoking/valid/images/1257_jpg.rf.5cb40d1b1265f8a405aadb0c2a10f3db.jpg"
+
+
+@pytest.mark.shared
+def test_without_a_person_the_face_model_looks_at_the_whole_frame(store: ModelStore) -> None:
+    frame = cv2.imread(str(CLOSE_UP))
+    assert [d for d in store.detector("person").detect(frame) if d.cls == "person"] == []
+    analyzer = FrameAnalyzer(
+        store=store, wanted=frozenset({"person", "no_mask", "mask", "cigarette", "cell_phone"})
+    )
+    found = analyzer.analyze(frame)
+    # The bare face, in frame pixels; the models of small objects (cigarettes, phones) still
+    # look only at people, so nothing else is reported.
+    assert [d.cls for d in found] == ["no_mask"]
+    x1, y1, x2, y2 = found[0].box
+    assert found[0].confidence > 0.9 and 0 <= x1 < x2 <= 640 and 0 <= y1 < y2 <= 640
+    assert (x2 - x1) * (y2 - y1) > 40 * 40
+    # A frame with nobody and no face in it: nothing, from any model.
+    assert analyzer.analyze(np.zeros((720, 1280, 3), dtype=np.uint8)) == []
+
+
 @pytest.mark.shared
 def test_analyzer_reports_models_it_cannot_run(store: ModelStore) -> None:
     analyzer = FrameAnalyzer(
