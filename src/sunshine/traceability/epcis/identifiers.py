@@ -58,7 +58,13 @@ def check_digit(digits: str) -> str:
     """The GS1 mod-10 check digit of ``digits`` (GS1 General Specifications 7.9.1)."""
     # Weights 3, 1, 3, ... from the right: the digits at odd distances weigh 3.
     backwards = digits[::-1]
-    total = 3 * sum(map(int, backwards[::2])) + sum(map(int, backwards[1::2]))
+    if backwards.isascii():
+        # ASCII digits summed as bytes (their codes less 48 each): every product and
+        # every lot of a bulk capture is checked, and int() per digit is the slow part.
+        odd, even = backwards[::2].encode(), backwards[1::2].encode()
+        total = 3 * (sum(odd) - 48 * len(odd)) + sum(even) - 48 * len(even)
+    else:
+        total = 3 * sum(map(int, backwards[::2])) + sum(map(int, backwards[1::2]))
     return str((10 - total % 10) % 10)
 
 

@@ -115,7 +115,31 @@ def parse_time(value: str) -> datetime | None:
     return moment - delta
 
 
+#: A TransformationEvent needs at least one of these.
+TRANSFORMATION_PARTS = (
+    "inputEPCList",
+    "inputQuantityList",
+    "outputEPCList",
+    "outputQuantityList",
+    "transformationID",
+)
+
+#: Offsets seen so far (a document repeats one or two); bounded like the other memos.
+_OFFSETS: dict[str, timedelta | None] = {}
+
+
 def _offset_delta(value: str) -> timedelta | None:
+    try:
+        return _OFFSETS[value]
+    except KeyError:
+        pass
+    delta = _read_offset(value)
+    if len(_OFFSETS) < 1_000:
+        _OFFSETS[value] = delta
+    return delta
+
+
+def _read_offset(value: str) -> timedelta | None:
     match = _OFFSET.match(value)
     if not match:
         return None
@@ -564,14 +588,7 @@ class _Checker:
                 f"{at}/parentID", N_("an AggregationEvent that adds or deletes needs a parentID")
             )
         if kind == "TransformationEvent" and not any(
-            name in value
-            for name in (
-                "inputEPCList",
-                "inputQuantityList",
-                "outputEPCList",
-                "outputQuantityList",
-                "transformationID",
-            )
+            name in value for name in TRANSFORMATION_PARTS
         ):
             self.problems.add(
                 f"{at}/inputEPCList",
@@ -653,11 +670,23 @@ def parse_document(value: Any, *, query: bool = False) -> ParsedDocument:
     if events is None:
         problems.add(where, N_("the document has no event list"))
         return ParsedDocument([], problems.items, {})
+    # The fast path builds on this module (its rules and ParsedEvent): imported here.
+    from sunshine.traceability.epcis.fast import FastPath
+
     namespaces = namespaces_of(value.get("@context"))
     shared = _Checker(Problems(), namespaces)
+    fast = FastPath(namespaces)
     parsed: list[ParsedEvent] = []
     failed: dict[int, list[FieldProblem]] = {}
     for index, item in enumerate(events):
+        # Plain valid events take the fast path (normalised and hashed at once); any other
+        # event, a faulty one above all, is walked by the detailed checker, which names
+        # every problem with its pointer.
+        event = fast.event(item)
+        if event is not None:
+            event.index = index
+            parsed.append(event)
+            continue
         event, event_problems = parse_event(
             item, at=f"{where}/{index}", namespaces=namespaces, shared=shared
         )
