@@ -13,6 +13,7 @@ from sunshine.auth.enums import ENTERPRISE_EDITORS, Role
 from sunshine.auth.principal import Principal
 from sunshine.cases.models import Case
 from sunshine.cogovernance.complaints.models import Complaint
+from sunshine.core.db import Base
 from sunshine.core.errors import ForbiddenError
 from sunshine.core.i18n import N_
 from sunshine.inspections.models import Inspection
@@ -24,6 +25,18 @@ from sunshine.regions.repository import region_within
 from sunshine.registry.models import Business
 from sunshine.sampling.enums import SampleStatus
 from sunshine.sampling.models import Sample, SamplingPlan, SamplingTask
+
+
+def placed_within_jurisdiction(principal: Principal, model: type[Base]) -> ColumnElement[bool]:
+    """Rows of ``model`` placed within the regulator's jurisdiction (one indexed equality on
+    the code of its level: the model has ``province_code`` ... ``township_code`` columns);
+    nothing for anyone else."""
+    level, code = principal.jurisdiction_level, principal.jurisdiction_code
+    if not principal.is_regulator or level is None or code is None:
+        return false()
+    column: InstrumentedAttribute[str] = getattr(model, f"{level.value}_code")
+    return column == code
+
 
 _LEVEL_COLUMN = {
     RegionLevel.PROVINCE: Business.province_code,

@@ -31,7 +31,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, true
 from sqlalchemy.orm import Session
 
 from sunshine.audit import service as audit
@@ -190,12 +190,6 @@ def _shipped_sources() -> list[ShippedQuantity]:
 
 # Scope --------------------------------------------------------------------------------------
 
-_SIGNAL_LEVEL_COLUMN = {
-    RegionLevel.PROVINCE: LedgerSignal.province_code,
-    RegionLevel.PREFECTURE: LedgerSignal.prefecture_code,
-    RegionLevel.COUNTY: LedgerSignal.county_code,
-    RegionLevel.TOWNSHIP: LedgerSignal.township_code,
-}
 _CHILD_COLUMN = {
     RegionLevel.PROVINCE: LedgerLine.prefecture_code,
     RegionLevel.PREFECTURE: LedgerLine.county_code,
@@ -206,12 +200,7 @@ _CHILD_COLUMN = {
 
 def signal_condition(principal: Principal) -> ColumnElement[bool]:
     """Which signals ``principal`` may read: those placed within its jurisdiction."""
-    if not principal.is_regulator:
-        return false()
-    level, code = principal.jurisdiction_level, principal.jurisdiction_code
-    if level is None or code is None:
-        return false()
-    return _SIGNAL_LEVEL_COLUMN[level] == code
+    return auth_access.placed_within_jurisdiction(principal, LedgerSignal)
 
 
 def _require_regulator(actor: Principal) -> None:

@@ -8,30 +8,18 @@ underlying records (its alerts, its cases) on its own pages, not for the grading
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement
 
+from sunshine.auth.access import placed_within_jurisdiction
 from sunshine.auth.principal import Principal
 from sunshine.core.errors import ForbiddenError
 from sunshine.core.i18n import N_
-from sunshine.regions.enums import RegionLevel
 from sunshine.risk.models import RiskSignal
-
-_LEVEL_COLUMN = {
-    RegionLevel.PROVINCE: RiskSignal.province_code,
-    RegionLevel.PREFECTURE: RiskSignal.prefecture_code,
-    RegionLevel.COUNTY: RiskSignal.county_code,
-    RegionLevel.TOWNSHIP: RiskSignal.township_code,
-}
 
 
 def signal_condition(principal: Principal) -> ColumnElement[bool]:
     """The signals ``principal`` may read, as a condition on ``RiskSignal``."""
-    if not principal.is_regulator:
-        return false()
-    level, code = principal.jurisdiction_level, principal.jurisdiction_code
-    if level is None or code is None:
-        return false()
-    return _LEVEL_COLUMN[level] == code
+    return placed_within_jurisdiction(principal, RiskSignal)
 
 
 def require_reader(principal: Principal) -> None:
