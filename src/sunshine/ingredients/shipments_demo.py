@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sunshine.auth.enums import Role
 from sunshine.auth.models import User
 from sunshine.auth.principal import Principal
-from sunshine.core.time import SHANGHAI, to_local
+from sunshine.core.time import SHANGHAI, to_local, utc_now
 from sunshine.ingredients import catalog, service, shipments
 from sunshine.ingredients import demo_repository as repo
 from sunshine.ingredients.demo_products import covers_everything, morning
@@ -120,7 +120,12 @@ def _ship(
         product = products.get(name)
         if product is None:
             continue
-        left = datetime.combine(today - timedelta(days=days_ago), time(6, 30), tzinfo=SHANGHAI)
+        # Early in the morning "today at 06:30" is still to come, and a shipment cannot leave
+        # in the future: no later than four hours ago (its answer comes three hours after).
+        left = min(
+            datetime.combine(today - timedelta(days=days_ago), time(6, 30), tzinfo=SHANGHAI),
+            utc_now().astimezone(SHANGHAI) - timedelta(hours=4),
+        )
         made = left.date() - timedelta(days=1 if (product.shelf_life_days or 0) < 30 else 20)
         shipment = shipments.record_shipment(
             session=session,
