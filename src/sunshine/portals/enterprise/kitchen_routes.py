@@ -452,7 +452,7 @@ def kitchen_stats(request: Request, session: DbSession, principal: Enterprise) -
     context = _context(business, principal)
     return render(
         request,
-        "biz/biz_kitchen_stats.html",
+        "shared/kitchen_stats.html",
         {
             "stats": stats,
             "charts": stats_charts(request, stats),

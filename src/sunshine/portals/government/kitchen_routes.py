@@ -402,7 +402,7 @@ def kitchen_stats(request: Request, session: DbSession, principal: Regulator) ->
         business_name = stats.by_business[0].business_name if business is not None else ""
     return render(
         request,
-        "gov/gov_kitchen_stats.html",
+        "shared/kitchen_stats.html",
         {
             "stats": stats,
             "charts": stats_charts(request, stats),
