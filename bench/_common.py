@@ -115,6 +115,8 @@ def prepare_database(backend: str, database_url: str, businesses: int) -> dict[s
     except subprocess.CalledProcessError:
         present = -1
     if present == businesses:
+        # A database prepared by an older checkout gets this one's migrations.
+        run([str(BIN / "sunshine"), "db", "upgrade"], env)
         return {"seeded_now": False}
     if backend == "postgresql":
         psql(database, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from sunshine.auth import service as auth_service
 from sunshine.auth.models import User
-from sunshine.traceability.epcis import service
+from sunshine.traceability.epcis import repository, service
 from sunshine.traceability.epcis.models import (
     EpcisEvent,
     EpcisEventBizTransaction,
@@ -76,7 +76,8 @@ def test_a_captured_event_and_its_index_rows_hold_every_value_as_normalised(
     capture = service.capture_document(
         session=session, actor=actor, body=body, behaviour="rollback"
     )
-    expected = [dict(item["event"]) for item in capture.payload or []]
+    expected = [json.loads(e.document) for e in repository.staged_events(session, capture.id)]
+    assert len(expected) == 2
     done = service.run_capture(session=session, capture_id=capture.id)
     assert done is not None and done.stored_count == 2
     session.expire_all()
@@ -145,3 +146,13 @@ def test_a_captured_event_and_its_index_rows_hold_every_value_as_normalised(
         select(EpcisEventViewer.business_id).where(EpcisEventViewer.event_pk == pk)
     ).all()
     assert sorted(viewers) == sorted({own.id, supplier.id})
+
+
+def test_copy_rows_escape_exactly_the_values_that_need_it() -> None:
+    line = repository._copy_line
+    assert line(["1", "urn:a", None, "b"]) == "1\turn:a\t\\N\tb\n"
+    assert line(["1", "x\ty", "back\\slash", "new\nline\r", None, 5.0]) == (
+        "1\tx\\ty\tback\\\\slash\tnew\\nline\\r\t\\N\t5.0\n"
+    )
+    # A value that reads like COPY's NULL is text, not NULL; a NULL beside it stays one.
+    assert line(["\\N", None]) == "\\\\N\t\\N\n"

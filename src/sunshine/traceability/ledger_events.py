@@ -38,12 +38,11 @@ from sunshine.ingredients.enums import DocumentKind
 from sunshine.ingredients.models import LedgerLine
 from sunshine.traceability import ledger_events_repository as repo
 from sunshine.traceability import lots
-from sunshine.traceability.epcis import repository as epcis_repo
 from sunshine.traceability.epcis.errors import EpcisValidationError
 from sunshine.traceability.epcis.hashing import event_hash
 from sunshine.traceability.epcis.parse import parse_event
 from sunshine.traceability.epcis.repository import PARTY_PREFIX
-from sunshine.traceability.epcis.service import prepare
+from sunshine.traceability.epcis.service import stage, store
 from sunshine.traceability.ledger_event_models import LedgerLineEvent
 
 RECEIVING = "receiving"
@@ -207,22 +206,22 @@ def capture_for(
     if parsed is None:
         raise EpcisValidationError(problems)
     digest = event_hash(parsed.event, parsed.namespaces)
-    parsed.hash = digest  # the eventID set next is not part of the hash: prepare reuses it
+    parsed.hash = digest  # the eventID set next is not part of the hash: stage reuses it
     parsed.event.setdefault("eventID", digest)
-    fresh, _ = prepare(session, business_id=business_id, events=[parsed], capture_id=None)
+    staged = stage(session, business_id=business_id, events=[parsed])
+    fresh, _ = store(session, business_id=business_id, events=staged, capture_id=None)
     if not fresh:
         return Stored(event_id=str(parsed.event["eventID"]), event_hash=digest, new=False)
-    epcis_repo.insert_events(session, fresh)
-    row = fresh[0].row
+    stored = fresh[0]
     audit(
         session=session,
         actor=actor,
         action="epcis.capture_event",
         entity_type="epcis_event",
         entity_id=digest.split(";", 1)[1][:64],
-        after={"event_id": row["event_id"], "hash": digest, "type": row["event_type"]},
+        after={"event_id": stored.event_id, "hash": digest, "type": stored.event_type},
     )
-    return Stored(event_id=row["event_id"], event_hash=digest, new=True)
+    return Stored(event_id=stored.event_id, event_hash=digest, new=True)
 
 
 def error_declaration(original: dict[str, Any], *, corrective: str, at: datetime) -> dict[str, Any]:

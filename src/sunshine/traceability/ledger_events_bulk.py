@@ -21,11 +21,10 @@ from sunshine.ingredients import hooks
 from sunshine.ingredients.models import LedgerLine
 from sunshine.traceability import ledger_events
 from sunshine.traceability import ledger_events_repository as repo
-from sunshine.traceability.epcis import repository as epcis_repo
 from sunshine.traceability.epcis.errors import EpcisValidationError
 from sunshine.traceability.epcis.hashing import event_hash
 from sunshine.traceability.epcis.parse import ParsedEvent, parse_event
-from sunshine.traceability.epcis.service import prepare
+from sunshine.traceability.epcis.service import stage, store
 from sunshine.traceability.ledger_event_models import LedgerLineEvent
 
 
@@ -34,7 +33,7 @@ def _parsed(line: LedgerLine, codes: dict[int, str]) -> tuple[ParsedEvent, str]:
     if parsed is None:
         raise EpcisValidationError(problems)
     digest = event_hash(parsed.event, parsed.namespaces)
-    parsed.hash = digest  # the eventID set next is not part of the hash: prepare reuses it
+    parsed.hash = digest  # the eventID set next is not part of the hash: stage reuses it
     parsed.event.setdefault("eventID", digest)
     return parsed, digest
 
@@ -61,8 +60,8 @@ def capture_lines(*, session: Session, actor: Principal, lines: Sequence[LedgerL
         )
     new = 0
     for business_id, events in by_business.items():
-        fresh, _ = prepare(session, business_id=business_id, events=events, capture_id=None)
-        epcis_repo.insert_events(session, fresh)
+        staged = stage(session, business_id=business_id, events=events)
+        fresh, _ = store(session, business_id=business_id, events=staged, capture_id=None)
         new += len(fresh)
         if fresh:
             audit(
@@ -73,8 +72,8 @@ def capture_lines(*, session: Session, actor: Principal, lines: Sequence[LedgerL
                 entity_id=business_id,
                 after={
                     "events": len(fresh),
-                    "first": fresh[0].row["event_id"],
-                    "last": fresh[-1].row["event_id"],
+                    "first": fresh[0].event_id,
+                    "last": fresh[-1].event_id,
                     "source": "ledger_lines",
                 },
             )

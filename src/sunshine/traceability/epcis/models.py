@@ -12,8 +12,9 @@ Bulk capture is the hot path, so the index tables carry no foreign keys: Postgre
 foreign key with a trigger that locks the parent row, once per inserted row, which cost about a
 third of the database's time per event (bench/epcis_capture.py). They are written only by
 ``repository.insert_events``, in the same transaction as their event, which is what keeps them
-consistent. For the same reason ``epcis_events`` keeps the capture id as a plain reference, and
-the indexes on read point and business location leave out the events that have none.
+consistent. For the same reason ``epcis_events`` keeps the capturing business and the capture
+id as plain references (the business comes from the capturing principal), and the indexes
+on read point and business location leave out the events that have none.
 """
 
 from __future__ import annotations
@@ -21,7 +22,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sunshine.core.db import Base
@@ -46,8 +57,10 @@ class EpcisCapture(Base):
     duplicate_count: Mapped[int] = mapped_column(default=0)
     error_count: Mapped[int] = mapped_column(default=0)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    #: The validated, normalised events waiting for the job; emptied once stored.
-    payload: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    #: The checked events waiting for the job, staged as they will be stored
+    #: (``repository.pack``: a JSON array of ``StagedEvent`` arrays); emptied once stored.
+    #: Deferred: the job reads it alone, and nothing else needs it.
+    staged: Mapped[str | None] = mapped_column(Text, deferred=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     finished_at: Mapped[datetime | None]
 
@@ -96,7 +109,9 @@ class EpcisEvent(Base):
     disposition: Mapped[str | None] = mapped_column(String(255))
     read_point: Mapped[str | None] = mapped_column(String(512))
     biz_location: Mapped[str | None] = mapped_column(String(512))
-    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"))
+    #: The business that captured the event (``businesses.id``; a plain reference like the
+    #: index tables' keys: see the module docstring).
+    business_id: Mapped[int]
     #: The capture that stored the event (``epcis_captures.id``), None for a single event.
     capture_id: Mapped[str | None] = mapped_column(String(36))
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
