@@ -8,6 +8,7 @@ import json
 import pytest
 from epcis_helpers import CORPUS, document, object_event
 
+from sunshine.traceability.epcis import identifiers
 from sunshine.traceability.epcis import vocabulary as voc
 from sunshine.traceability.epcis.identifiers import IdentifierError, normalise_id
 from sunshine.traceability.epcis.parse import parse_document, parse_event, parse_time
@@ -69,6 +70,26 @@ def test_a_user_vocabulary_uri_is_kept() -> None:
 )
 def test_identifiers_are_normalised_to_canonical_digital_links(given: str, stored: str) -> None:
     assert normalise_id(given) == stored
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://id.gs1.org/01/09521141012345/10/LOT-1",
+        "https://id.gs1.org/01/09521141012346/10/LOT-1",  # a wrong check digit
+        "https://id.gs1.org/01/09521141012345/21/2017",
+        "https://id.gs1.org/01/09521141012345",
+        "https://id.gs1.org/01/\u0669\u0665\u0662\u0661\u0661\u0664\u0661\u0660\u0661\u0662"
+        "\u0663\u0664\u0665\u0666/10/A",  # Arabic-Indic digits: not ASCII
+        "https://id.gs1.org/01/09521141012345/10/L%2F1",
+        "https://id.gs1.org/01/09521141012345/10/L1/21/9",
+    ],
+)
+def test_the_shortcut_for_stored_gtin_links_agrees_with_the_general_rule(value: str) -> None:
+    general = identifiers._DL_PATH.match(value)
+    assert general is not None
+    canonical = identifiers._canonical_path(general.group(1))
+    assert normalise_id(value) == (identifiers.DL_HOST + canonical if canonical else value)
 
 
 def test_an_epc_urn_and_its_digital_link_are_the_same_identifier() -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sunshine.traceability.epcis import vocabulary as voc
@@ -105,6 +105,7 @@ class FastPath:
         head: dict[int, str] = {}
         rest: list[str] = []
         extensions: list[tuple[str, Any]] = []
+        moment: datetime | None = None  # eventTime is required: set below
         for key, item in value.items():
             if key not in known:  # a user extension, kept as sent
                 self._extension_key(key, used)
@@ -114,7 +115,8 @@ class FastPath:
                     extensions.append((key, item))
             elif key == "eventTime":
                 out[key] = item
-                head[_POSITION[key]] = self._event_time(item)
+                moment = self._time(item)
+                head[_POSITION[key]] = _hash_time(moment)
             elif key == "ilmd":  # an object of user extensions
                 out[key] = self._ilmd(item, used)
                 extensions.append((key, out[key]))
@@ -144,7 +146,11 @@ class FastPath:
         if namespaces:
             out = {"@context": [namespaces], **out}
         return ParsedEvent(
-            index=0, event=out, namespaces=namespaces, hash=f"ni:///sha-256;{digest}?ver=CBV2.0"
+            index=0,
+            event=out,
+            namespaces=namespaces,
+            hash=f"ni:///sha-256;{digest}?ver=CBV2.0",
+            event_time=moment,
         )
 
     def part(self, name: str, value: Any) -> str:
@@ -182,11 +188,6 @@ class FastPath:
             parts.append(found)
         parts.sort()
         return name + "".join(parts)
-
-    def _event_time(self, value: Any) -> str:
-        """The event time checked, as the hash writes it (UTC, milliseconds, ``Z``)."""
-        moment = self._time(value)
-        return "eventTime=" + moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
     def _extension_parts(
         self, extensions: list[tuple[str, Any]], namespaces: dict[str, str]
@@ -309,6 +310,12 @@ class FastPath:
             self._extension_key(key, used)
             self._note_prefixes(item, used)
         return dict(value)
+
+
+def _hash_time(moment: datetime) -> str:
+    """The event time as the hash writes it (UTC, milliseconds, ``Z``); ``parse_time``
+    gives UTC already."""
+    return "eventTime=" + moment.isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def _lists_required(kind: str, value: dict[str, Any]) -> None:

@@ -48,6 +48,11 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
 CHECKED_LENGTH = {"01": 14, "00": 18, "414": 13, "417": 13, "402": 17, "8017": 18, "8018": 18}
 
 _DL_PATH = re.compile(r"^https?://[^/?#]+(/[^?#]*)")
+#: A Digital Link already in its stored form, whatever its check digit: a GTIN with a lot or
+#: a serial on GS1's own host, nothing to unquote (``_canonical_path`` gives it back as it is,
+#: and a wrong check digit leaves it as sent). Products and lots of a bulk capture are mostly
+#: such, and most of them new to the cache below.
+_STORED_GTIN_DL = re.compile(r"https://id\.gs1\.org/01/[0-9]{14}(?:/(?:10|21)/[^/?#%]+)?")
 
 
 class IdentifierError(ValueError):
@@ -274,6 +279,8 @@ def normalise_id(value: str) -> str:
 
 
 def _normalise(value: str) -> str:
+    if _STORED_GTIN_DL.fullmatch(value):
+        return value
     lowered = value[:14].lower()
     if lowered.startswith("urn:epc:id:"):
         scheme, _, body = value[len("urn:epc:id:") :].partition(":")

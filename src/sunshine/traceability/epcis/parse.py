@@ -71,6 +71,8 @@ class ParsedEvent:
     namespaces: dict[str, str]
     #: Its event hash, once computed (a capture hashes its events when it accepts them).
     hash: str = ""
+    #: Its event time in UTC, once read (the fast path reads it for the hash).
+    event_time: datetime | None = None
 
 
 @dataclass

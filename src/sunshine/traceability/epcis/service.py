@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -158,7 +158,7 @@ def stage(
     for parsed, (epcs, quantities, transactions, parties) in zip(events, indexes, strict=True):
         event = parsed.event
         digest = parsed.hash or event_hash(event, parsed.namespaces)
-        moment = parse_time(event["eventTime"])
+        moment = parsed.event_time or parse_time(event["eventTime"])
         assert moment is not None  # checked by parse_event
         viewers = {business_id}
         for _, _, party in parties:
@@ -172,7 +172,7 @@ def stage(
                 digest,
                 event.get("eventID", digest),
                 event["type"],
-                moment.astimezone(UTC).isoformat(),
+                moment.isoformat(),  # UTC: parse_time's
                 event["eventTimeZoneOffset"],
                 event.get("action"),
                 event.get("bizStep"),
