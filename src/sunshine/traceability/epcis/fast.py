@@ -90,16 +90,7 @@ class FastPath:
     # the event -------------------------------------------------------------------------
 
     def _event(self, value: Any) -> ParsedEvent:
-        if type(value) is not dict or "@context" in value:
-            raise _Decline
-        kind = value.get("type")
-        if type(kind) is not str or kind not in _KNOWN:
-            raise _Decline
-        known, required = _KNOWN[kind]
-        for name in required:
-            if name not in value:
-                raise _Decline
-        _lists_required(kind, value)
+        kind, known = _kind_of(value)
         out: dict[str, Any] = {}
         used: set[str] = set()
         head: dict[int, str] = {}
@@ -310,6 +301,21 @@ class FastPath:
             self._extension_key(key, used)
             self._note_prefixes(item, used)
         return dict(value)
+
+
+def _kind_of(value: Any) -> tuple[str, frozenset[str]]:
+    """The event's type and the fields it may have, once its required fields are there."""
+    if type(value) is not dict or "@context" in value:
+        raise _Decline
+    kind = value.get("type")
+    if type(kind) is not str or kind not in _KNOWN:
+        raise _Decline
+    known, required = _KNOWN[kind]
+    for name in required:
+        if name not in value:
+            raise _Decline
+    _lists_required(kind, value)
+    return kind, known
 
 
 def _hash_time(moment: datetime) -> str:
