@@ -27,6 +27,7 @@ import random
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from _common import PG_URL, RESULTS, ROOT, env_for, machine, prepare_database
@@ -106,22 +107,66 @@ def _worker(args: tuple[int, int, int, int]) -> dict[str, float]:
     actor, parties = _setup()
     rng = random.Random(worker)
     bodies = [_document(rng, (first_doc + d) * events, events, parties) for d in range(documents)]
-    parsing = storing = 0.0
+    parsing = storing = parsing_cpu = storing_cpu = 0.0
+    backends: dict[int, float] = {}
     for body in bodies:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         with unit_of_work() as session:
+            _note_backend(session, backends)
             capture = service.capture_document(
                 session=session, actor=actor, body=body, behaviour="rollback"
             )
             capture_id = capture.id
-        parsed = time.perf_counter()
+        parsed, parsed_cpu = time.perf_counter(), time.process_time()
         with unit_of_work() as session:
+            _note_backend(session, backends)
             done = service.run_capture(session=session, capture_id=capture_id)
             assert done is not None and done.stored_count == events, done
-        stored = time.perf_counter()
+        stored, stored_cpu = time.perf_counter(), time.process_time()
         parsing += parsed - started
         storing += stored - parsed
-    return {"parse_s": parsing, "store_s": storing}
+        parsing_cpu += parsed_cpu - started_cpu
+        storing_cpu += stored_cpu - parsed_cpu
+    backend_cpu = [_cpu_seconds(pid) for pid in backends]
+    return {
+        "parse_s": parsing,
+        "store_s": storing,
+        "python_cpu_parse_s": parsing_cpu,
+        "python_cpu_store_s": storing_cpu,
+        "postgres_backend_cpu_s": (
+            sum(c - backends[pid] for pid, c in zip(backends, backend_cpu, strict=True))
+            if None not in backend_cpu
+            else -1.0
+        ),
+    }
+
+
+def _note_backend(session: Any, backends: dict[int, float]) -> None:
+    """Remember the PostgreSQL backend serving this session with its CPU time so far."""
+    pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    if pid not in backends:
+        backends[pid] = _cpu_seconds(pid) or 0.0
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """The CPU time (user + system) of a local process, from /proc; None elsewhere."""
+    path = Path(f"/proc/{pid}/stat")
+    if not path.exists():
+        return None
+    fields = path.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_per_event(stages: list[dict[str, float]], total: int) -> dict[str, float]:
+    def per_event(key: str) -> float:
+        values = [s[key] for s in stages]
+        return -1.0 if min(values) < 0 else round(sum(values) / total * 1e6, 1)
+
+    return {
+        "python_accepting": per_event("python_cpu_parse_s"),
+        "python_storing": per_event("python_cpu_store_s"),
+        "postgres_backends": per_event("postgres_backend_cpu_s"),
+    }
 
 
 def main() -> int:
@@ -176,12 +221,17 @@ def main() -> int:
         "capture_seconds": round(capture_s, 2),
         "events_per_s": round(total / capture_s),
         "stages": [{k: round(v, 2) for k, v in s.items()} for s in stages],
+        # CPU per event: the workers' Python (accepting, storing) and their PostgreSQL
+        # backends (the server's background processes, autovacuum and the WAL writer, are
+        # not counted); -1 when the server is not on this machine.
+        "cpu_us_per_event": _cpu_per_event(stages, total),
         "wall_seconds_with_document_building": round(elapsed, 2),
         "when": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     print(
         f"{total} events in {capture_s:.1f} s: {total / capture_s:,.0f} events/s "
-        f"({args.workers} workers); stored {stored}"
+        f"({args.workers} workers); stored {stored}; CPU per event in µs: "
+        f"{report['cpu_us_per_event']}"
     )
     if not args.no_write:
         out = RESULTS / "epcis_capture-postgresql.json"
