@@ -47,7 +47,8 @@ class StagedEvent(NamedTuple):
     capture job stores it, so the job has only rows to write.
 
     ``event_time`` is ISO 8601 in UTC; ``document`` is the normalised event as JSON text;
-    the index lists hold no repeats (each table's primary key)."""
+    the index lists hold no repeats (each table's primary key). Read back by
+    ``staged_events``, each index row is a list rather than a tuple: both unpack alike."""
 
     event_hash: str
     event_id: str
