@@ -13,9 +13,12 @@ from sqlalchemy.orm import Session
 from conftest import Demo
 from helpers import principal_of
 from sunshine.audit.models import AuditEntry
+from sunshine.cases.enums import CaseKind
+from sunshine.cases.service import CaseDraft, open_case
 from sunshine.core.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailed
 from sunshine.core.pagination import PageRequest
 from sunshine.core.time import SHANGHAI, today_local, utc_now
+from sunshine.portals.government import risk_views
 from sunshine.registry.models import Business
 from sunshine.risk import repository as repo
 from sunshine.risk import service
@@ -53,6 +56,13 @@ def _record(
         detail=detail,
         occurred_at=occurred_at or utc_now() - timedelta(days=2),
     )
+
+
+def _case(session: Session, username: str, business_id: int) -> int:
+    draft = CaseDraft(
+        kind=CaseKind.COMPLAINT, title="后厨卫生差", summary="重复违规。", business_id=business_id
+    )
+    return open_case(session=session, actor=principal_of(session, username), draft=draft).id
 
 
 def _audited(session: Session, signal: RiskSignal) -> int:
@@ -226,3 +236,25 @@ def test_times_are_stored_as_aware_utc(session: Session, demo: Demo) -> None:
     session.expire(signal)
     assert signal.occurred_at == local and signal.occurred_at.tzinfo is not None
     assert signal.occurred_at.astimezone(UTC).hour == 1
+
+
+def test_the_business_page_links_only_cases_the_regulator_may_open(
+    session: Session, demo: Demo
+) -> None:
+    business = _store(session, demo)
+    inspector = principal_of(session, "inspector_a")
+    own = _case(session, "inspector_a", business.id)
+    # A case of the neighbouring county: as if the repeat case had been transferred there.
+    elsewhere = _case(session, "inspector_b", _store(session, demo, "owner_b").id)
+    now = utc_now()
+    _record(session, business, kind=REPEATED, subject_id=own, occurred_at=now)
+    _record(session, business, kind=REPEATED, subject_id=elsewhere, occurred_at=now)
+    _record(session, business, subject_id=900021, occurred_at=now)
+
+    shown = risk_views.business_risk(session=session, actor=inspector, business_id=business.id)
+    links = {s.subject_id: s.href for s in shown.latest}
+    assert links == {
+        own: f"/gov/cases/{own}",
+        elsewhere: None,
+        900021: "/gov/kitchen/alerts/900021",
+    }

@@ -57,6 +57,16 @@ def get_case(session: Session, *, case_id: int, scope: ColumnElement[bool]) -> C
     return session.execute(select(Case).where(Case.id == case_id, scope)).scalar_one_or_none()
 
 
+def visible_case_ids(
+    session: Session, *, case_ids: Iterable[int], scope: ColumnElement[bool]
+) -> set[int]:
+    """Those of ``case_ids`` that ``scope`` (a principal's case condition) lets one see."""
+    wanted = set(case_ids)
+    if not wanted:
+        return set()
+    return set(session.scalars(select(Case.id).where(Case.id.in_(wanted), scope)))
+
+
 def reference_exists(session: Session, reference: str) -> bool:
     stmt = select(Case.id).where(Case.reference == reference)
     return session.execute(stmt).first() is not None

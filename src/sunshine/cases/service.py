@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -121,6 +122,11 @@ def get_case(*, session: Session, actor: Principal, case_id: int) -> Case:
     if case is None:
         raise NotFoundError(N_("No such case"))
     return case
+
+
+def visible_case_ids(*, session: Session, actor: Principal, case_ids: Iterable[int]) -> set[int]:
+    """Those of ``case_ids`` the actor may open (to link only what will not answer 404)."""
+    return repo.visible_case_ids(session, case_ids=case_ids, scope=access.case_condition(actor))
 
 
 def list_cases(

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from sunshine.auth.principal import Principal
+from sunshine.cases import service as cases_service
 from sunshine.risk import service as risk
 from sunshine.risk.enums import SubjectType
 from sunshine.risk.labels import SIGNAL_KIND_LABELS, SUBJECT_TYPE_LABELS
@@ -37,7 +38,7 @@ class ShownSignal:
     detail: str
     subject_label: str  # msgid
     subject_id: int
-    href: str
+    href: str | None  # None: the record is outside what the regulator may open
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,14 @@ class RiskSection:
 
 
 def business_risk(*, session: Session, actor: Principal, business_id: int) -> RiskSection:
-    """The section for a business the page has already shown to the regulator."""
+    """The section for a business the page has already shown to the regulator. A case may
+    have been transferred outside the regulator's units: it is named without a link."""
     found = risk.business_signals(session=session, actor=actor, business_id=business_id)
+    cases = cases_service.visible_case_ids(
+        session=session,
+        actor=actor,
+        case_ids=[s.subject_id for s in found.latest if s.subject_type is SubjectType.CASE],
+    )
     return RiskSection(
         since=found.since.date(),
         counts=[
@@ -66,7 +73,11 @@ def business_risk(*, session: Session, actor: Principal, business_id: int) -> Ri
                 detail=s.detail,
                 subject_label=SUBJECT_TYPE_LABELS[s.subject_type],
                 subject_id=s.subject_id,
-                href=SUBJECT_PATHS[s.subject_type].format(id=s.subject_id),
+                href=(
+                    SUBJECT_PATHS[s.subject_type].format(id=s.subject_id)
+                    if s.subject_type is not SubjectType.CASE or s.subject_id in cases
+                    else None
+                ),
             )
             for s in found.latest
         ],
