@@ -408,37 +408,29 @@ def _quantities(fast: FastPath, value: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _biz_transactions(fast: FastPath, value: Any) -> list[dict[str, Any]]:
-    out = []
-    for item in fast._list(value):
-        element = fast._object(item, ("type", "bizTransaction"))
-        if "bizTransaction" not in element:
-            raise _Decline
-        checked: dict[str, Any] = {}
-        for key, field in element.items():
-            if key == "type":
-                checked[key] = fast._vocabulary(voc.BIZ_TRANSACTION_TYPE, field)
-            else:
-                checked[key] = fast._uri(field)
-        out.append(checked)
-    return out
-
-
-def _parties(role: str) -> _Check:
-    fields = ("type", role)
+def _typed_list(
+    element: str,
+    vocabulary: voc.Vocabulary,
+    value_check: Callable[[FastPath, Any], str],
+    *,
+    type_required: bool,
+) -> _Check:
+    """A list of ``{"type": ..., element: ...}`` objects (business transactions, sources,
+    destinations): the type from ``vocabulary``, the element checked by ``value_check``."""
+    fields = ("type", element)
 
     def check(fast: FastPath, value: Any) -> list[dict[str, Any]]:
         out = []
         for item in fast._list(value):
-            element = fast._object(item, fields)
-            if len(element) != 2:  # both are required
+            found = fast._object(item, fields)
+            if element not in found or (type_required and "type" not in found):
                 raise _Decline
             checked: dict[str, Any] = {}
-            for key, field in element.items():
+            for key, field in found.items():
                 if key == "type":
-                    checked[key] = fast._vocabulary(voc.SOURCE_DESTINATION_TYPE, field)
+                    checked[key] = fast._vocabulary(vocabulary, field)
                 else:
-                    checked[key] = fast._identifier(field)
+                    checked[key] = value_check(fast, field)
             out.append(checked)
         return out
 
@@ -456,9 +448,16 @@ _CHECKS: dict[str, _Check] = {
     "bizLocation": _location,
     "parentID": _identifier,
     "transformationID": _uri,
-    "bizTransactionList": _biz_transactions,
-    "sourceList": _parties("source"),
-    "destinationList": _parties("destination"),
+    # A business transaction's type is optional; a source's or destination's is not.
+    "bizTransactionList": _typed_list(
+        "bizTransaction", voc.BIZ_TRANSACTION_TYPE, FastPath._uri, type_required=False
+    ),
+    "sourceList": _typed_list(
+        "source", voc.SOURCE_DESTINATION_TYPE, FastPath._identifier, type_required=True
+    ),
+    "destinationList": _typed_list(
+        "destination", voc.SOURCE_DESTINATION_TYPE, FastPath._identifier, type_required=True
+    ),
     **{name: _identifiers for name in _EPC_LISTS},
     **{name: _quantities for name in _QUANTITY_LISTS},
 }
