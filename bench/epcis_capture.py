@@ -9,10 +9,12 @@ hash of each event, the duplicates left out, the events and their query indexes 
 each document in its own transaction, committed. ``--workers`` processes capture at once
 (the capture job runs on that many queue workers), each its own share of the documents.
 
-The events are realistic receiving and shipping events between the demo's businesses: a
-lot class (LGTIN), quantity and unit, source and destination parties (the platform's party
-URNs, so each event's viewers are resolved), a bizTransaction and ILMD; every event is new
-(distinct lots and times). Writes bench/results/epcis_capture-postgresql.json.
+The events are realistic receiving and shipping events of the capturing business with the
+demo's other businesses: a lot class (LGTIN), quantity and unit, source and destination
+parties (the platform's party URNs, so each event's viewers are resolved; the capturer is the
+destination of what it receives and the source of what it ships, as a business captures its
+own ledger), a bizTransaction and ILMD; every event is new (distinct lots and times).
+Writes bench/results/epcis_capture-postgresql.json.
 
     python bench/epcis_capture.py --documents 40 --events 5000 --workers 2
 """
@@ -43,9 +45,14 @@ def _gtin(n: int) -> str:
     return body + str((10 - total % 10) % 10)
 
 
-def _event(rng: random.Random, n: int, parties: list[str], start: datetime) -> dict[str, Any]:
-    source, destination = rng.sample(parties, 2)
+def _event(
+    rng: random.Random, n: int, own: str, parties: list[str], start: datetime
+) -> dict[str, Any]:
+    # A business captures its own receipts (it is the destination) and shipments (the
+    # source); the other party is one of the demo's businesses.
     receiving = n % 2 == 0
+    other = rng.choice(parties)
+    source, destination = (other, own) if receiving else (own, other)
     at = start + timedelta(seconds=n)
     return {
         "type": "ObjectEvent",
@@ -69,7 +76,7 @@ def _event(rng: random.Random, n: int, parties: list[str], start: datetime) -> d
     }
 
 
-def _document(rng: random.Random, first: int, count: int, parties: list[str]) -> bytes:
+def _document(rng: random.Random, first: int, count: int, own: str, parties: list[str]) -> bytes:
     start = datetime(2026, 1, 1, tzinfo=UTC)
     return json.dumps(
         {
@@ -78,13 +85,14 @@ def _document(rng: random.Random, first: int, count: int, parties: list[str]) ->
             "schemaVersion": "2.0",
             "creationDate": datetime.now(UTC).isoformat(),
             "epcisBody": {
-                "eventList": [_event(rng, first + k, parties, start) for k in range(count)]
+                "eventList": [_event(rng, first + k, own, parties, start) for k in range(count)]
             },
         }
     ).encode()
 
 
-def _setup() -> tuple[Any, list[str]]:
+def _setup() -> tuple[Any, str, list[str]]:
+    """The capturing principal, its business's party URN and 200 other businesses'."""
     from sunshine.auth import repository as auth_repo
     from sunshine.auth import service as auth_service
     from sunshine.core.db import unit_of_work
@@ -94,8 +102,15 @@ def _setup() -> tuple[Any, list[str]]:
         user = auth_repo.get_user_by_username(session, "owner_a")
         assert user is not None
         actor = auth_service.principal_for(session, user)
-        codes = list(session.execute(select(Business.public_code).limit(200)).scalars())
-    return actor, [f"urn:sunshine:party:{c}" for c in codes]
+        own = session.execute(
+            select(Business.public_code).where(Business.id == actor.business_id)
+        ).scalar_one()
+        codes = list(
+            session.execute(
+                select(Business.public_code).where(Business.id != actor.business_id).limit(200)
+            ).scalars()
+        )
+    return actor, f"urn:sunshine:party:{own}", [f"urn:sunshine:party:{c}" for c in codes]
 
 
 def _worker(args: tuple[int, int, int, int]) -> dict[str, float]:
@@ -104,9 +119,11 @@ def _worker(args: tuple[int, int, int, int]) -> dict[str, float]:
     from sunshine.core.db import unit_of_work
     from sunshine.traceability.epcis import service
 
-    actor, parties = _setup()
+    actor, own, parties = _setup()
     rng = random.Random(worker)
-    bodies = [_document(rng, (first_doc + d) * events, events, parties) for d in range(documents)]
+    bodies = [
+        _document(rng, (first_doc + d) * events, events, own, parties) for d in range(documents)
+    ]
     parsing = storing = parsing_cpu = storing_cpu = 0.0
     backends: dict[int, float] = {}
     for body in bodies:

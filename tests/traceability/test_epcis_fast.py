@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 from copy import deepcopy
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from epcis_helpers import CORPUS
 
 from sunshine.core.errors import FieldProblem
-from sunshine.traceability.epcis.fast import FastPath
+from sunshine.traceability.epcis.fast import FastPath, _hash_time
 from sunshine.traceability.epcis.hashing import event_hash
 from sunshine.traceability.epcis.parse import (
     Problems,
@@ -387,3 +388,20 @@ def test_the_fast_path_agrees_with_the_detailed_checker_on_the_conformance_corpu
         for item in events:
             accepted += _same(item, namespaces)
     assert accepted >= 20  # the corpus's plain events take the fast path
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 3, 2, 1, 30, tzinfo=UTC),
+        datetime(2026, 3, 2, 1, 30, 0, 250000, tzinfo=UTC),
+        datetime(2026, 3, 2, 1, 30, 0, 999, tzinfo=UTC),
+        datetime(2026, 3, 2, 1, 30, 59, 999999, tzinfo=UTC),
+        datetime(1, 1, 1, tzinfo=UTC),
+    ],
+)
+def test_the_hash_writes_an_event_time_in_milliseconds_as_the_hasher_does(
+    moment: datetime,
+) -> None:
+    expected = "eventTime=" + moment.isoformat(timespec="milliseconds")[:-6] + "Z"
+    assert _hash_time(moment) == expected

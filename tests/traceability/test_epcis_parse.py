@@ -4,6 +4,7 @@ times with offsets, extensions, precise JSON pointers; query parameters."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from epcis_helpers import CORPUS, document, object_event
@@ -108,6 +109,30 @@ def test_times_need_their_offset() -> None:
     assert parse_time("2026-03-02T01:30:00.123456789Z") is not None
     assert parse_time("2026-03-02T09:30:00") is None
     assert parse_time("2026-02-30T09:30:00Z") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-03-02T09:30:00+08:00", datetime(2026, 3, 2, 1, 30, tzinfo=UTC)),
+        ("2026-03-02T09:30+08:00", datetime(2026, 3, 2, 1, 30, tzinfo=UTC)),
+        ("2026-03-02T01:30:00.25Z", datetime(2026, 3, 2, 1, 30, 0, 250000, tzinfo=UTC)),
+        ("2026-03-02T01:30:00.1234567Z", datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=UTC)),
+        ("2026-01-01T00:30:00-05:30", datetime(2026, 1, 1, 6, 0, tzinfo=UTC)),
+        ("2026-03-02T24:00:00Z", None),
+        ("2026-03-02T23:59:60Z", None),
+        ("0000-03-02T09:30:00Z", None),
+        ("0001-01-01T00:00:00+14:00", None),  # before the first day in UTC
+        ("9999-12-31T23:59:59-12:00", None),
+        ("2026-03-02T09:30:00+15:00", None),
+        ("2026-03-02 09:30:00Z", None),
+        # Digits of another script match the pattern and read as numbers, as before.
+        ("\u0662\u0660\u0662\u0666-03-02T09:30:00Z", datetime(2026, 3, 2, 9, 30, tzinfo=UTC)),
+        ("\u0662\u0660\u0662\u0666-02-30T09:30:00Z", None),
+    ],
+)
+def test_a_time_reads_as_utc_or_not_at_all(value: str, expected: datetime | None) -> None:
+    assert parse_time(value) == expected
 
 
 def test_every_problem_names_its_json_pointer() -> None:

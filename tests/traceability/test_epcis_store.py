@@ -9,8 +9,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from epcis_helpers import business_of, document
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from sunshine.auth import service as auth_service
@@ -24,6 +25,7 @@ from sunshine.traceability.epcis.models import (
     EpcisEventQuantity,
     EpcisEventViewer,
 )
+from sunshine.traceability.epcis.parse import parse_document
 
 NOTE = 'line one\nline two\ttabbed \\ back\\slash "quoted" \r end'
 
@@ -76,10 +78,12 @@ def test_a_captured_event_and_its_index_rows_hold_every_value_as_normalised(
     capture = service.capture_document(
         session=session, actor=actor, body=body, behaviour="rollback"
     )
-    expected = [json.loads(e.document) for e in repository.staged_events(session, capture.id)]
+    parsed = parse_document(json.loads(body))
+    expected = [json.loads(json.dumps(e.event)) for e in parsed.events]
     assert len(expected) == 2
     done = service.run_capture(session=session, capture_id=capture.id)
     assert done is not None and done.stored_count == 2
+    accepted, finished = capture.created_at, done.finished_at
     session.expire_all()
 
     rows = session.scalars(
@@ -109,6 +113,10 @@ def test_a_captured_event_and_its_index_rows_hold_every_value_as_normalised(
         own.id,
     )
     assert first.event_id == first.event_hash and first.event_hash.startswith("ni:///sha-256;")
+    # Recorded when the job stored them, not when the capture was accepted.
+    assert finished is not None
+    for row in rows:
+        assert accepted <= row.record_time.replace(tzinfo=UTC) <= finished
 
     pk = first.id
     epcs = session.execute(
@@ -156,3 +164,136 @@ def test_copy_rows_escape_exactly_the_values_that_need_it() -> None:
     )
     # A value that reads like COPY's NULL is text, not NULL; a NULL beside it stays one.
     assert line(["\\N", None]) == "\\\\N\t\\N\n"
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [("1", "quantity", "urn:a", "2.5", "KGM"), ("2", "quantity", "urn:b", None, None)],
+        [("1", "source", "owning_party", "urn:a"), ("1", "destination", "x\ty", "back\\s")],
+        [("1", "inv", "new\nline\r"), ("2", "inv", "\\N")],
+        [("1", "inv", "\u2028 and \x0b stay as they are")],
+    ],
+)
+def test_rows_joined_at_once_read_as_each_row_escaped_alone(
+    rows: list[tuple[str | None, ...]],
+) -> None:
+    expected = "".join(repository._copy_line(list(row)) for row in rows)
+    assert repository._copy_rows(rows) == expected
+
+
+def test_a_document_sent_again_with_new_events_stores_only_those_and_their_rows(
+    session: Session,
+) -> None:
+    """Events already stored and events repeated in the document are left out, with every
+    index row of theirs; the new ones are stored with all of theirs."""
+    user = session.execute(select(User).where(User.username == "owner_a")).scalar_one()
+    actor = auth_service.principal_for(session, user)
+    supplier = session.scalars(
+        select(type(business_of(session, "owner_a"))).order_by(text("id DESC")).limit(1)
+    ).one()
+    old, new = (
+        _event(supplier.public_code, eventTime=f"2026-03-0{day}T09:30:00Z") for day in (3, 4)
+    )
+
+    def capture(*events: dict[str, Any]) -> Any:
+        body = json.dumps(document(*events)).encode()
+        accepted = service.capture_document(
+            session=session, actor=actor, body=body, behaviour="rollback"
+        )
+        return service.run_capture(session=session, capture_id=accepted.id)
+
+    first = capture(old)
+    assert (first.stored_count, first.duplicate_count) == (1, 0)
+    second = capture(old, new, new)
+    assert (second.event_count, second.stored_count, second.duplicate_count) == (3, 1, 2)
+    session.expire_all()
+
+    stored = session.scalars(select(EpcisEvent.id).where(EpcisEvent.capture_id == second.id)).all()
+    assert len(stored) == 1
+    for table in (EpcisEventEpc, EpcisEventQuantity, EpcisEventBizTransaction, EpcisEventParty):
+        owners = set(
+            session.scalars(
+                select(table.event_pk).where(
+                    table.event_pk.in_(
+                        select(EpcisEvent.id).where(
+                            EpcisEvent.capture_id.in_([first.id, second.id])
+                        )
+                    )
+                )
+            )
+        )
+        assert len(owners) == 2, table  # one event of each capture, none twice
+    counts = [
+        session.scalar(
+            select(func.count())
+            .select_from(EpcisEventQuantity)
+            .where(EpcisEventQuantity.event_pk == pk)
+        )
+        for pk in (
+            *session.scalars(select(EpcisEvent.id).where(EpcisEvent.capture_id == first.id)),
+            *stored,
+        )
+    ]
+    assert counts == [3, 3]
+
+
+def _capture_of(session: Session, *events: dict[str, Any]) -> Any:
+    user = session.execute(select(User).where(User.username == "owner_a")).scalar_one()
+    actor = auth_service.principal_for(session, user)
+    body = json.dumps(document(*events)).encode()
+    return service.capture_document(session=session, actor=actor, body=body, behaviour="rollback")
+
+
+def test_a_capture_staged_by_the_previous_release_is_still_stored(session: Session) -> None:
+    """A capture accepted before an upgrade keeps the JSON form of its staged rows (the form
+    SQLite always uses): its job stores it all the same."""
+    own = business_of(session, "owner_a")
+    events = [_event(own.public_code, eventTime=f"2026-03-05T0{h}:00:00Z") for h in (1, 2)]
+    accepted = _capture_of(session, *events)
+    parsed = parse_document(json.loads(json.dumps(document(*events))))
+    accepted.staged = repository.pack(
+        service.stage(session, business_id=own.id, events=parsed.events)
+    )
+    session.flush()
+    done = service.run_capture(session=session, capture_id=accepted.id)
+    assert done is not None and (done.stored_count, done.duplicate_count) == (2, 0)
+    stored = session.scalars(select(EpcisEvent.id).where(EpcisEvent.capture_id == accepted.id))
+    assert len(set(stored)) == 2
+
+
+def test_a_capture_keys_its_events_whatever_the_step_of_the_key_sequence(
+    session: Session,
+) -> None:
+    """Keys are reserved a block at a time (the sequence's step, migration 0020e); another
+    step, as a database restored elsewhere may have, keys the events rightly too."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite numbers rows itself")
+    own = business_of(session, "owner_a")
+    for step, hour in ((1, 1), (3, 2)):
+        session.execute(
+            text(
+                "DO $$ BEGIN EXECUTE format('ALTER SEQUENCE %s INCREMENT BY "
+                f"{step}', pg_get_serial_sequence('epcis_events', 'id')); END $$"
+            )
+        )
+        events = [
+            _event(own.public_code, eventTime=f"2026-03-06T0{hour}:{m:02d}:00Z") for m in range(4)
+        ]
+        accepted = _capture_of(session, *events)
+        done = service.run_capture(session=session, capture_id=accepted.id)
+        assert done is not None and done.stored_count == 4
+        keys = list(
+            session.scalars(
+                select(EpcisEvent.id)
+                .where(EpcisEvent.capture_id == accepted.id)
+                .order_by(EpcisEvent.event_time)
+            )
+        )
+        assert len(set(keys)) == 4 and keys == sorted(keys)
+        rows = session.scalar(
+            select(func.count())
+            .select_from(EpcisEventQuantity)
+            .where(EpcisEventQuantity.event_pk.in_(keys))
+        )
+        assert rows == 4 * 3

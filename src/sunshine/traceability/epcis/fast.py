@@ -319,9 +319,13 @@ def _kind_of(value: Any) -> tuple[str, frozenset[str]]:
 
 
 def _hash_time(moment: datetime) -> str:
-    """The event time as the hash writes it (UTC, milliseconds, ``Z``); ``parse_time``
-    gives UTC already."""
-    return "eventTime=" + moment.isoformat(timespec="milliseconds")[:-6] + "Z"
+    """The event time as the hash writes it (UTC, milliseconds truncated, ``Z``);
+    ``parse_time`` gives UTC already. Cut from the plain ISO form, which is quicker to write
+    than with a ``timespec``: ``...T01:30:00+00:00`` or ``...T01:30:00.250000+00:00``."""
+    text = moment.isoformat()
+    if len(text) == 25:
+        return "eventTime=" + text[:19] + ".000Z"
+    return "eventTime=" + text[:23] + "Z"
 
 
 def _lists_required(kind: str, value: dict[str, Any]) -> None:

@@ -11,10 +11,11 @@ error declaration), which keeps bulk capture to plain multi-row INSERTs (COPY on
 Bulk capture is the hot path, so the index tables carry no foreign keys: PostgreSQL checks a
 foreign key with a trigger that locks the parent row, once per inserted row, which cost about a
 third of the database's time per event (bench/epcis_capture.py). They are written only by
-``repository.insert_events``, in the same transaction as their event, which is what keeps them
-consistent. For the same reason ``epcis_events`` keeps the capturing business and the capture
-id as plain references (the business comes from the capturing principal), and the indexes
-on read point and business location leave out the events that have none.
+``repository.insert_events`` and ``repository.store_rendered``, in the same transaction as
+their event, which is what keeps them consistent. For the same reason ``epcis_events`` keeps
+the capturing business and the capture id as plain references (the business comes from the
+capturing principal), and the indexes on read point and business location leave out the
+events that have none.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ class EpcisCapture(Base):
     error_count: Mapped[int] = mapped_column(default=0)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     #: The checked events waiting for the job, staged as they will be stored
-    #: (``repository.pack``: a JSON array of ``StagedEvent`` arrays); emptied once stored.
+    #: (``repository.render``: the COPY text of their rows on PostgreSQL, a JSON array of
+    #: ``StagedEvent`` arrays elsewhere); emptied once stored.
     #: Deferred: the job reads it alone, and nothing else needs it.
     staged: Mapped[str | None] = mapped_column(Text, deferred=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)

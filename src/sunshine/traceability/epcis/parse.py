@@ -96,9 +96,17 @@ def parse_time(value: str) -> datetime | None:
     match = _TIME.match(value)
     if not match:
         return None
-    year, month, day, hour, minute, second, fraction, offset = match.groups()
-    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    offset = match[8]
+    delta = timedelta(0) if offset == "Z" else _offset_delta(offset)
+    if delta is None:
+        return None
     try:
+        if value.isascii():
+            # The shape and the offset are checked: datetime's own ISO reader (in C) builds
+            # it alike, rejecting impossible dates and truncating a fraction to microseconds.
+            return datetime.fromisoformat(value).astimezone(UTC)
+        # Digits of another script, which fromisoformat does not read.
+        year, month, day, hour, minute, second, fraction, _ = match.groups()
         moment = datetime(
             int(year),
             int(month),
@@ -106,15 +114,12 @@ def parse_time(value: str) -> datetime | None:
             int(hour),
             int(minute),
             int(second or 0),
-            micro,
+            int((fraction or "0")[:6].ljust(6, "0")),
             tzinfo=UTC,
         )
-    except ValueError:
+        return moment - delta
+    except (ValueError, OverflowError):  # no such date, or none in UTC (year 1 at +14:00)
         return None
-    delta = timedelta(0) if offset == "Z" else _offset_delta(offset)
-    if delta is None:
-        return None
-    return moment - delta
 
 
 #: A TransformationEvent needs at least one of these.

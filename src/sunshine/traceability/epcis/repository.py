@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import orjson
+from psycopg.errors import UniqueViolation
 from sqlalchemy import (
     ColumnElement,
     Text,
@@ -116,7 +117,7 @@ def owners_of(session: Session, identifiers: set[str]) -> dict[str, int]:
 
 
 #: The columns of ``epcis_events`` as COPY writes them: the key, the staged event's
-#: columns up to its offset, the record time, the rest (``_event_line``).
+#: columns, then those the same for every event of a capture (``_copy_sections``).
 _EVENT_COLUMNS = (
     "id",
     "event_hash",
@@ -124,7 +125,6 @@ _EVENT_COLUMNS = (
     "event_type",
     "event_time",
     "event_time_zone_offset",
-    "record_time",
     "action",
     "biz_step",
     "disposition",
@@ -133,6 +133,7 @@ _EVENT_COLUMNS = (
     "document",
     "business_id",
     "capture_id",
+    "record_time",
 )
 #: The index tables as COPY writes them.
 _INDEX_TABLES = (
@@ -142,8 +143,6 @@ _INDEX_TABLES = (
     "epcis_event_parties (event_pk, direction, type, value)",
     "epcis_event_viewers (event_pk, business_id)",
 )
-#: Rows per write to the COPY stream (each write one string of many lines).
-_COPY_BATCH = 1000
 
 
 def insert_events(
@@ -259,6 +258,94 @@ def _copy_line(values: list[Any]) -> str:
     return "\t".join([_copy_value(v) for v in values]) + "\n"
 
 
+#: Keys of ``epcis_events`` per ``nextval`` on PostgreSQL: the step of its sequence
+#: (migration 0020e), so that a capture reserves its keys a block at a time.
+KEY_BLOCK = 1000
+#: ``count`` keys as blocks: the sequence's step (read, so that any step keys rightly) and
+#: the first key of each block, ascending.
+_RESERVE = text(
+    "SELECT s.seqincrement, string_agg(b.k::text, ' ' ORDER BY b.k) FROM pg_sequence s, "
+    "LATERAL (SELECT nextval(s.seqrelid) AS k FROM generate_series(1, "
+    "ceil(CAST(:n AS numeric) / s.seqincrement)::int)) AS b "
+    "WHERE s.seqrelid = CAST(pg_get_serial_sequence('epcis_events', 'id') AS regclass) "
+    "GROUP BY s.seqincrement"
+)
+
+
+def _reserve_keys(session: Session, count: int) -> list[str]:
+    """``count`` new keys of ``epcis_events``, ascending, as text (the events' keys are
+    taken first so that their index rows can name them)."""
+    step, firsts = session.execute(_RESERVE, {"n": count}).one()
+    keys = [str(key) for first in firsts.split(" ") for key in range(int(first), int(first) + step)]
+    return keys[:count]
+
+
+def _copy_sections(
+    events: Sequence[StagedEvent],
+    keys: Sequence[str],
+    business_id: int,
+    capture_id: str | None,
+    recorded: str,
+) -> list[str]:
+    """The COPY text of the events (``_EVENT_COLUMNS``, the record time written as
+    ``recorded``) and of each index table (``_INDEX_TABLES``), the events keyed by ``keys``.
+
+    Written as text built here: a bulk capture writes eight rows or so per event, and
+    psycopg's per-row adaptation was a good part of the capture's time. The values are those
+    psycopg would write (``_copy_value``)."""
+    # The columns after the document are the same for every event of the call.
+    tail = "\t" + "\t".join([str(business_id), _copy_value(capture_id), recorded]) + "\n"
+    line = _copy_line
+    events_lines: list[str] = []
+    epcs: list[tuple[str, ...]] = []
+    quantities: list[tuple[str | None, ...]] = []
+    transactions: list[tuple[str, ...]] = []
+    parties: list[tuple[str, ...]] = []
+    viewers: list[str] = []
+    for key, e in zip(keys, events, strict=True):
+        events_lines.append(line([key, *e[:11]])[:-1] + tail)
+        epcs += [(key, r, v) for r, v in e.epcs]
+        quantities += [(key, r, c, None if q is None else str(q), u) for r, c, q, u in e.quantities]
+        transactions += [(key, t, v) for t, v in e.biz_transactions]
+        parties += [(key, d, t, v) for d, t, v in e.parties]
+        viewers += [f"{key}\t{b}\n" for b in e.viewers]
+    return [
+        "".join(events_lines),
+        _copy_rows(epcs),
+        _copy_rows(quantities),
+        _copy_rows(transactions),
+        _copy_rows(parties),
+        "".join(viewers),
+    ]
+
+
+def _copy_rows(rows: Sequence[tuple[str | None, ...]]) -> str:
+    """Rows of one table (text values, None for NULL) in COPY's text format, joined as they
+    are and checked at once: they need no escaping when the text holds exactly the tabs and
+    line feeds that separate its values and rows and a backslash per NULL only (identifiers
+    rarely hold any). Otherwise written row by row, each escaped as it needs."""
+    if not rows:
+        return ""
+    width = len(rows[0])
+    nulls = 0
+    lines = []
+    for row in rows:
+        if None in row:
+            nulls += row.count(None)
+            lines.append("\t".join(["\\N" if v is None else v for v in row]))
+        else:
+            lines.append("\t".join(row))  # type: ignore[arg-type]  # no None in it
+    data = "\n".join(lines) + "\n"
+    if (
+        data.count("\t") == len(rows) * (width - 1)
+        and data.count("\n") == len(rows)
+        and data.count("\\") == nulls
+        and "\r" not in data
+    ):
+        return data
+    return "".join([_copy_line(list(row)) for row in rows])
+
+
 def _copy_events(
     session: Session,
     events: Sequence[StagedEvent],
@@ -266,49 +353,121 @@ def _copy_events(
     capture_id: str | None,
     record_time: datetime,
 ) -> None:
-    """COPY the events and their index rows in the session's transaction.
+    """COPY the events and their index rows in the session's transaction."""
+    keys = _reserve_keys(session, len(events))
+    sections = _copy_sections(events, keys, business_id, capture_id, record_time.isoformat())
+    _copy_all(session, sections)
 
-    The COPY stream is written as text lines built here, a thousand rows a write: a bulk
-    capture writes eight rows or so per event, and psycopg's per-row adaptation was a good
-    part of the capture's time. The values are those psycopg would write (``_copy_value``)."""
-    # The events' keys are taken first so that the index rows can name their event.
-    keys = session.scalars(
-        text(
-            "SELECT nextval(pg_get_serial_sequence('epcis_events', 'id')) "
-            "FROM generate_series(1, :n)"
-        ),
-        {"n": len(events)},
-    )
+
+def _copy_all(session: Session, sections: Sequence[str]) -> None:
+    """Write ``_copy_sections``' text to the events and the index tables."""
     connection = session.connection().connection.driver_connection
     assert connection is not None
-    # The columns after the document are the same for every event of the call.
-    tail = "\t" + "\t".join([str(business_id), _copy_value(capture_id)]) + "\n"
-    recorded = record_time.isoformat()
-    line = _copy_line
-    events_lines: list[str] = []
-    tables: list[list[str]] = [[] for _ in _INDEX_TABLES]
-    epcs, quantities, transactions, parties, viewers = tables
-    for pk, e in zip(keys, events, strict=True):
-        key = str(pk)
-        events_lines.append(line([key, *e[:5], recorded, *e[5:11]])[:-1] + tail)
-        epcs.extend(line([key, r, v]) for r, v in e.epcs)
-        quantities.extend(
-            line([key, r, c, None if q is None else str(q), u]) for r, c, q, u in e.quantities
-        )
-        transactions.extend(line([key, t, v]) for t, v in e.biz_transactions)
-        parties.extend(line([key, d, t, v]) for d, t, v in e.parties)
-        viewers.extend(f"{key}\t{b}\n" for b in e.viewers)
+    targets = (f"epcis_events ({', '.join(_EVENT_COLUMNS)})", *_INDEX_TABLES)
     with connection.cursor() as cursor:
-        _copy(cursor, f"epcis_events ({', '.join(_EVENT_COLUMNS)})", events_lines)
-        for target, lines in zip(_INDEX_TABLES, tables, strict=True):
-            if lines:
-                _copy(cursor, target, lines)
+        for target, data in zip(targets, sections, strict=True):
+            if data:
+                with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+                    copy.write(data)
 
 
-def _copy(cursor: Any, target: str, lines: list[str]) -> None:
-    with cursor.copy(f"COPY {target} FROM STDIN") as copy:
-        for start in range(0, len(lines), _COPY_BATCH):
-            copy.write("".join(lines[start : start + _COPY_BATCH]))
+# A capture's staged events ------------------------------------------------------------------
+
+#: The first line of a capture staged as COPY text (``render``), with the number of events
+#: the capture staged, repeats included.
+_RENDERED = "copy 1 "
+#: The record time of a rendered event row (its last field), written when the job stores
+#: it: the moment it is stored, not the moment the capture was accepted (a client polling
+#: ``GE_recordTime`` must not miss an event stored later with an earlier time). No value
+#: renders as this field: ``_copy_value`` escapes every backslash, so an escaped field
+#: begins ``\\``, ``\t``, ``\n`` or ``\r``, or is ``\N``.
+_RECORDED = "\\R"
+
+
+def render(
+    session: Session,
+    events: list[StagedEvent],
+    *,
+    business_id: int,
+    capture_id: str,
+) -> str:
+    """Staged events as a capture keeps them until its job runs (``staged_text``).
+
+    On PostgreSQL, as the COPY text its job writes (the bulk capture's hot path: the job has
+    nothing to build): the header, the length of each table's text, the event hashes, then
+    the text of the events and of each index table, the events keyed already (keys reserved
+    now, so the index rows can name them) and each event once. Elsewhere, as ``pack``."""
+    if session.get_bind().dialect.name != "postgresql":
+        return pack(events)
+    unique = list({e.event_hash: e for e in reversed(events)}.values())[::-1]
+    keys = _reserve_keys(session, len(unique)) if unique else []
+    sections = _copy_sections(unique, keys, business_id, capture_id, _RECORDED)
+    return (
+        f"{_RENDERED}{len(events)}\n"
+        + " ".join(str(len(section)) for section in sections)
+        + "\n"
+        + " ".join(e.event_hash for e in unique)
+        + "\n"
+        + "".join(sections)
+    )
+
+
+def pack(events: list[StagedEvent]) -> str:
+    """Staged events as one JSON array of arrays, read back by ``unpack`` with orjson in a
+    few microseconds per event (a capture's staged form on SQLite)."""
+    return orjson.dumps(events, default=tuple).decode()
+
+
+def unpack(staged: str) -> list[StagedEvent]:
+    return [StagedEvent(*values) for values in orjson.loads(staged)]
+
+
+def is_rendered(staged: str) -> bool:
+    return staged.startswith(_RENDERED)
+
+
+def store_rendered(session: Session, staged: str, *, record_time: datetime) -> tuple[int, int]:
+    """Store a capture staged by ``render``: the events not stored before and their index
+    rows. Returns how many were stored and how many were repeats (in the document or of
+    events stored before; the event hash decides)."""
+    head, lengths, hashes, body = staged.split("\n", 3)
+    total = int(head[len(_RENDERED) :])
+    sections = []
+    start = 0
+    for length in lengths.split(" "):
+        sections.append(body[start : start + int(length)])
+        start += int(length)
+    unique = hashes.split(" ") if hashes else []
+    sections[0] = sections[0].replace(f"\t{_RECORDED}\n", f"\t{record_time.isoformat()}\n")
+    # Events already stored are the exception (a document sent again): the unique hash
+    # finds them as the rows are written, and only then are they looked up and left out.
+    try:
+        with session.begin_nested():
+            _copy_all(session, sections)
+        return len(unique), total - len(unique)
+    except UniqueViolation:
+        known = known_hashes(session, unique)
+    _copy_all(session, _without(sections, known))
+    stored = len(unique) - len(known)
+    return stored, total - stored
+
+
+def _without(sections: list[str], hashes: set[str]) -> list[str]:
+    """Rendered sections without the events of ``hashes`` and their index rows (a document
+    sent again: rare, so plain line filtering). Rows are split at line feeds only: COPY text
+    escapes them, while other line breaks (vertical tab, U+2028) may stand in a value."""
+    dropped = set()
+    for line in sections[0].split("\n"):
+        key, _, rest = line.partition("\t")
+        if rest.partition("\t")[0] in hashes:
+            dropped.add(key)
+    kept = []
+    for section in sections:
+        lines = [
+            line for line in section.split("\n")[:-1] if line.partition("\t")[0] not in dropped
+        ]
+        kept.append("".join(line + "\n" for line in lines))
+    return kept
 
 
 def visible(scope: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -459,16 +618,9 @@ def capture(session: Session, capture_id: str) -> EpcisCapture | None:
     return session.get(EpcisCapture, capture_id)
 
 
-def pack(events: list[StagedEvent]) -> str:
-    """Staged events as a capture keeps them until its job runs: one JSON array of arrays,
-    read back by ``staged_events`` with orjson in a few microseconds per event."""
-    return orjson.dumps(events, default=tuple).decode()
-
-
-def staged_events(session: Session, capture_id: str) -> list[StagedEvent]:
+def staged_text(session: Session, capture_id: str) -> str | None:
     """A pending capture's staged events (read alone: the capture's row leaves them out)."""
-    data = session.scalar(select(EpcisCapture.staged).where(EpcisCapture.id == capture_id))
-    return [StagedEvent(*values) for values in orjson.loads(data)] if data else []
+    return session.scalar(select(EpcisCapture.staged).where(EpcisCapture.id == capture_id))
 
 
 def capture_for_update(session: Session, capture_id: str) -> EpcisCapture | None:

@@ -274,8 +274,10 @@ def _capture_document(
     ):
         raise EpcisValidationError(parsed.problems)
     failed = [p for index in sorted(parsed.event_problems) for p in parsed.event_problems[index]]
+    capture_id = str(uuid.uuid4())
+    staged = stage(session, business_id=business_id, events=parsed.events)
     capture = EpcisCapture(
-        id=str(uuid.uuid4()),
+        id=capture_id,
         business_id=business_id,
         user_id=actor.user_id,
         status="pending",
@@ -285,7 +287,7 @@ def _capture_document(
         duplicate_count=0,
         error_count=len(parsed.event_problems),
         errors=[p.as_dict() for p in failed],
-        staged=repository.pack(stage(session, business_id=business_id, events=parsed.events)),
+        staged=repository.render(session, staged, business_id=business_id, capture_id=capture_id),
         created_at=utc_now(),
     )
     repository.add_capture(session, capture)
@@ -310,13 +312,18 @@ def _run_capture(*, session: Session, capture_id: str) -> EpcisCapture | None:
     capture = repository.capture_for_update(session, capture_id)
     if capture is None or capture.status != "pending":
         return capture
-    fresh, duplicates = store(
-        session,
-        business_id=capture.business_id,
-        events=repository.staged_events(session, capture.id),
-        capture_id=capture.id,
-    )
-    capture.stored_count = len(fresh)
+    staged = repository.staged_text(session, capture.id) or ""
+    if repository.is_rendered(staged):
+        stored, duplicates = repository.store_rendered(session, staged, record_time=utc_now())
+    else:
+        fresh, duplicates = store(
+            session,
+            business_id=capture.business_id,
+            events=repository.unpack(staged) if staged else [],
+            capture_id=capture.id,
+        )
+        stored = len(fresh)
+    capture.stored_count = stored
     capture.duplicate_count = duplicates
     capture.status = "succeeded" if capture.error_count == 0 else "partial"
     capture.staged = None
