@@ -294,39 +294,32 @@ def _copy_sections(
     psycopg's per-row adaptation was a good part of the capture's time. The values are those
     psycopg would write (``_copy_value``)."""
     # The columns after the document are the same for every event of the call.
-    tail = "\t" + "\t".join([str(business_id), _copy_value(capture_id), recorded]) + "\n"
-    line = _copy_line
-    events_lines: list[str] = []
-    epcs: list[tuple[str, ...]] = []
-    quantities: list[tuple[str | None, ...]] = []
-    transactions: list[tuple[str, ...]] = []
-    parties: list[tuple[str, ...]] = []
-    viewers: list[str] = []
-    for key, e in zip(keys, events, strict=True):
-        events_lines.append(line([key, *e[:11]])[:-1] + tail)
-        epcs += [(key, r, v) for r, v in e.epcs]
-        quantities += [(key, r, c, None if q is None else str(q), u) for r, c, q, u in e.quantities]
-        transactions += [(key, t, v) for t, v in e.biz_transactions]
-        parties += [(key, d, t, v) for d, t, v in e.parties]
-        viewers += [f"{key}\t{b}\n" for b in e.viewers]
+    tail = "\t" + "\t".join([str(business_id), _copy_value(capture_id), recorded])
+    pairs = list(zip(keys, events, strict=True))
     return [
-        "".join(events_lines),
-        _copy_rows(epcs),
-        _copy_rows(quantities),
-        _copy_rows(transactions),
-        _copy_rows(parties),
-        "".join(viewers),
+        _copy_rows([(key, *e[:11]) for key, e in pairs], tail=tail),
+        _copy_rows([(key, *row) for key, e in pairs for row in e.epcs]),
+        _copy_rows(
+            [
+                (key, r, c, None if q is None else str(q), u)
+                for key, e in pairs
+                for r, c, q, u in e.quantities
+            ]
+        ),
+        _copy_rows([(key, *row) for key, e in pairs for row in e.biz_transactions]),
+        _copy_rows([(key, *row) for key, e in pairs for row in e.parties]),
+        "".join([f"{key}\t{b}\n" for key, e in pairs for b in e.viewers]),
     ]
 
 
-def _copy_rows(rows: Sequence[tuple[str | None, ...]]) -> str:
-    """Rows of one table (text values, None for NULL) in COPY's text format, joined as they
-    are and checked at once: they need no escaping when the text holds exactly the tabs and
-    line feeds that separate its values and rows and a backslash per NULL only (identifiers
-    rarely hold any). Otherwise written row by row, each escaped as it needs."""
+def _copy_rows(rows: Sequence[tuple[str | None, ...]], tail: str = "") -> str:
+    """Rows of one table (text values, None for NULL; each line ending with ``tail``, COPY
+    text already) in COPY's text format, joined as they are and checked at once: they need
+    no escaping when the text holds exactly the tabs, backslashes and line feeds of the
+    separators, the NULLs and the tails (identifiers rarely hold any). Otherwise written row
+    by row, each escaped as it needs."""
     if not rows:
         return ""
-    width = len(rows[0])
     nulls = 0
     lines = []
     for row in rows:
@@ -335,15 +328,17 @@ def _copy_rows(rows: Sequence[tuple[str | None, ...]]) -> str:
             lines.append("\t".join(["\\N" if v is None else v for v in row]))
         else:
             lines.append("\t".join(row))  # type: ignore[arg-type]  # no None in it
-    data = "\n".join(lines) + "\n"
+    end = tail + "\n"
+    data = end.join(lines) + end
+    count = len(rows)
     if (
-        data.count("\t") == len(rows) * (width - 1)
-        and data.count("\n") == len(rows)
-        and data.count("\\") == nulls
+        data.count("\t") == count * (len(rows[0]) - 1 + tail.count("\t"))
+        and data.count("\n") == count
+        and data.count("\\") == nulls + count * tail.count("\\")
         and "\r" not in data
     ):
         return data
-    return "".join([_copy_line(list(row)) for row in rows])
+    return "".join([_copy_line(list(row))[:-1] + end for row in rows])
 
 
 def _copy_events(
