@@ -210,3 +210,11 @@ def test_the_query_bodies_of_the_corpus() -> None:
     for path in sorted((queries / "Invalid").glob("*.json")):
         with pytest.raises(QueryProblems):
             read_query_body(json.loads(path.read_bytes()))
+
+
+def test_a_time_with_no_utc_equivalent_is_a_problem_of_its_field() -> None:
+    """Year 1 at +14:00 falls before the first day in UTC: a problem named at the field (it
+    was an unhandled overflow, a server error)."""
+    parsed, problems = parse_event(object_event(eventTime="0001-01-01T00:00:00+14:00"))
+    assert parsed is None
+    assert [p.field for p in problems] == ["/eventTime"]

@@ -297,3 +297,21 @@ def test_a_capture_keys_its_events_whatever_the_step_of_the_key_sequence(
             .where(EpcisEventQuantity.event_pk.in_(keys))
         )
         assert rows == 4 * 3
+
+
+def test_an_event_twice_in_a_document_is_stored_as_first_sent(session: Session) -> None:
+    """The event hash leaves the eventID out: the same event under two eventIDs is one event,
+    stored with the first, in the document's order among the others."""
+    own = business_of(session, "owner_a")
+    first = _event(own.public_code, eventID="urn:uuid:6e1f0c3a-0000-4000-8000-000000000001")
+    again = {**first, "eventID": "urn:uuid:6e1f0c3a-0000-4000-8000-000000000002"}
+    other = _event(own.public_code, eventTime="2026-03-07T09:30:00Z")
+    accepted = _capture_of(session, first, other, again)
+    done = service.run_capture(session=session, capture_id=accepted.id)
+    assert done is not None and (done.stored_count, done.duplicate_count) == (2, 1)
+    stored = session.scalars(
+        select(EpcisEvent.event_id)
+        .where(EpcisEvent.capture_id == accepted.id)
+        .order_by(EpcisEvent.id)
+    ).all()
+    assert stored[0] == first["eventID"] and len(stored) == 2

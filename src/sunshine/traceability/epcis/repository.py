@@ -394,7 +394,10 @@ def render(
     now, so the index rows can name them) and each event once. Elsewhere, as ``pack``."""
     if session.get_bind().dialect.name != "postgresql":
         return pack(events)
-    unique = list({e.event_hash: e for e in reversed(events)}.values())[::-1]
+    first: dict[str, StagedEvent] = {}
+    for event in events:
+        first.setdefault(event.event_hash, event)
+    unique = list(first.values())
     keys = _reserve_keys(session, len(unique)) if unique else []
     sections = _copy_sections(unique, keys, business_id, capture_id, _RECORDED)
     return (
