@@ -208,6 +208,30 @@ ACCEPTED: list[dict[str, Any]] = [
         "action": "ADD",
         "bizLocation": {"id": "urn:epc:id:sgln:4012345.00002.0"},
     },
+    # Values the fast path remembers per document, met again in another spelling or order:
+    # the stored form and the hash follow each event's own.
+    _plain(
+        sourceList=[{"source": "urn:sunshine:party:K7Q2M4XP9R", "type": "owning_party"}],
+        destinationList=[
+            {
+                "type": "urn:epcglobal:cbv:sdt:owning_party",
+                "destination": "urn:sunshine:party:A1B2C3D4E5",
+            }
+        ],
+        bizStep="urn:epcglobal:cbv:bizstep:receiving",
+        disposition="https://ref.gs1.org/cbv/Disp-in_progress",
+        action="ADD",
+        eventTimeZoneOffset="-05:00",
+    ),
+    _plain(
+        sourceList=[
+            {"type": "owning_party", "source": "urn:sunshine:party:K7Q2M4XP9R"},
+            {"type": "possessing_party", "source": "urn:sunshine:party:A1B2C3D4E5"},
+        ],
+        destinationList=[
+            {"type": "owning_party", "destination": "https://id.gs1.org/417/0614141000005"}
+        ],
+    ),
 ]
 
 #: Valid events with a structure the fast path leaves to the detailed checker.

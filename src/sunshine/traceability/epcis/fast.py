@@ -79,6 +79,10 @@ class FastPath:
         self._parts: dict[tuple[str, str], str] = {}
         self._generic: dict[tuple[tuple[str, ...], str, str], str] = {}
         self._items: dict[tuple[str, str, str], str] = {}
+        #: ``_REPEATED`` fields as sent, with their stored form and hash part.
+        self._repeated: dict[tuple[str, str], tuple[str, str]] = {}
+        #: Sources and destinations as sent, with their checked form and hash part.
+        self._parties: dict[tuple[str, str, str, str, str], tuple[dict[str, Any], str]] = {}
 
     def event(self, value: Any) -> ParsedEvent | None:
         """The event normalised and hashed, or None when the detailed checker must decide."""
@@ -113,6 +117,14 @@ class FastPath:
                 extensions.append((key, out[key]))
             elif key == "recordTime":
                 self._time(item)  # checked, then dropped: the repository sets it
+            elif key in _REPEATED and type(item) is str:
+                out[key], text = self._repeated_field(key, item)
+                if text:
+                    head[_POSITION[key]] = text
+            elif key in _PARTIES and type(item) is list and len(item) == 1:
+                # A document's events name a few parties again and again: a list of one
+                # party of two plain strings is checked and rendered once per party.
+                rest.append(self._one_party(key, item[0], out))
             else:
                 check = _CHECKS.get(key)
                 if check is None:
@@ -124,7 +136,7 @@ class FastPath:
                     if text:
                         head[position] = text
                 elif key in _PARTY_LISTS:
-                    rest.append(self._party_list(key, result))
+                    rest.append(self.party_list(key, result))
         if kind == "TransactionEvent" and not out.get("bizTransactionList"):
             raise _Decline
         namespaces = {prefix: self.namespaces[prefix] for prefix in sorted(used)}
@@ -144,6 +156,33 @@ class FastPath:
             event_time=moment,
         )
 
+    def _one_party(self, key: str, item: Any, out: dict[str, Any]) -> str:
+        """A source or destination list of one item: checked into ``out`` (a list of a
+        fresh dict, as the check makes it); returns its hash part."""
+        if type(item) is dict and len(item) == 2:
+            (first, one), (second, two) = item.items()
+            if type(one) is str and type(two) is str:
+                memo = (key, first, one, second, two)
+                found = self._parties.get(memo)
+                if found is None:
+                    checked = _CHECKS[key](self, [item])
+                    found = self._parties[memo] = (checked[0], self.party_list(key, checked))
+                party, text = found
+                out[key] = [dict(party)]
+                return text
+        result = out[key] = _CHECKS[key](self, [item])
+        return self.party_list(key, result)
+
+    def _repeated_field(self, key: str, value: str) -> tuple[str, str]:
+        """A field of ``_REPEATED``: its stored form and its hash part, checked and rendered
+        the first time the document's events give that value (one look-up after that)."""
+        memo = (key, value)
+        found = self._repeated.get(memo)
+        if found is None:
+            result = _CHECKS[key](self, value)
+            found = self._repeated[memo] = (result, _RENDER[key](self, result))
+        return found
+
     def part(self, name: str, value: Any) -> str:
         """``name=value`` as ``hashing._Hasher.element`` renders a scalar ("" when empty)."""
         if type(value) is str:
@@ -156,7 +195,7 @@ class FastPath:
         text = _scalar(name, value, times=True)
         return f"{name}={text}" if text else ""
 
-    def _party_list(self, name: str, value: list[dict[str, Any]]) -> str:
+    def party_list(self, name: str, value: list[dict[str, Any]]) -> str:
         """``hashing._Hasher.generic`` of a business transaction, source or destination list
         whose items hold their identifier and type only."""
         element, vocabulary = _PARTY_LISTS[name]
@@ -519,6 +558,11 @@ _RENDER: dict[str, Callable[[FastPath, Any], str]] = {
     **{name: _epc_list(name) for name in _EPC_LISTS},
     **{name: _quantity_list(name) for name in _QUANTITY_LISTS},
 }
+#: Plain fields in the canonical order whose values a document's events repeat (a handful of
+#: offsets, actions and CBV values), checked and rendered once per value.
+_REPEATED = frozenset({"eventTimeZoneOffset", "action", "bizStep", "disposition"})
+#: The party lists a document's events repeat (business transactions are each their own).
+_PARTIES = frozenset({"sourceList", "destinationList"})
 #: Lists outside the canonical order whose items are named by one of their fields.
 _PARTY_LISTS = {
     "bizTransactionList": ("bizTransaction", voc.BIZ_TRANSACTION_TYPE),
