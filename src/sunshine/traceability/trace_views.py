@@ -15,8 +15,12 @@ from sunshine.traceability import lots
 from sunshine.traceability.trace import Edge, Node, TraceResult
 
 BOX_W, BOX_H = 180, 56
-COL_W, ROW_H = 260, 84
+#: A column is a box and the gap where the edges' captions stand.
+COL_W, ROW_H = 340, 84
 MARGIN = 16
+#: Characters of a caption line that fit the gap between two columns (11 px sans-serif: at
+#: most about 7 px a character for lot codes, digits and Latin letters).
+CAPTION_CHARS = (COL_W - BOX_W) // 7
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,8 @@ class Box:
 @dataclass(frozen=True)
 class Line:
     path: str
-    caption: str
+    #: Two lines: the first lot's short name, its quantity (and how many more lots).
+    caption: tuple[str, str]
     label_x: int
     label_y: int
     edges: list[Edge]
@@ -70,6 +75,17 @@ def lot_label(lot: str) -> str:
         return f"…{parts.gtin[-6:]} / {parts.batch}"
     product = parts.product_name or f"#{parts.product_id}"
     return f"{_clip(product, 8)} / {parts.batch}"
+
+
+def caption(edges: list[Edge]) -> tuple[str, str]:
+    """An edge's caption, each line short enough for the gap between columns: the first
+    lot's short name, then its quantity and how many more lots went the same way (every lot
+    is listed in the edge's tooltip)."""
+    first = edges[0]
+    amount = quantity_text(first.quantity, first.uom)
+    if len(edges) > 1:
+        amount += f" (+{len(edges) - 1})"
+    return _clip(lot_label(first.lot), CAPTION_CHARS), _clip(amount, CAPTION_CHARS)
 
 
 def quantity_text(value: float, uom: str) -> str:
@@ -102,10 +118,7 @@ def drawing(result: TraceResult) -> Drawing:
             low = max(y1, y2) + 30
             path = f"M{x1},{y1} C{x1},{low} {x2},{low} {x2},{y2}"
             lx, ly = (x1 + x2) // 2, low - 4
-        label = "; ".join(
-            f"{lot_label(e.lot)} {quantity_text(e.quantity, e.uom)}" for e in edges[:2]
-        ) + (" …" if len(edges) > 2 else "")
-        lines.append(Line(path, label, lx, ly, edges, backwards))
+        lines.append(Line(path, caption(edges), lx, ly, edges, backwards))
     width = MARGIN * 2 + max(1, len(result.tiers)) * COL_W
     tallest = max((len(t) for t in result.tiers), default=1)
     height = MARGIN * 2 + 20 + tallest * ROW_H + 40

@@ -71,6 +71,7 @@ def _context(request: Request) -> dict[str, Any]:
         "quantity_text": trace_views.quantity_text,
         "local_day": trace_views.local_day,
         "box_w": trace_views.BOX_W,
+        "col_w": trace_views.COL_W,
         "box_h": trace_views.BOX_H,
     }
 
