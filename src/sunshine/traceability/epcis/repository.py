@@ -44,12 +44,13 @@ CHUNK = 2000
 
 class StagedEvent(NamedTuple):
     """An event in the form it is stored: its columns and index rows, computed when the
-    capture is accepted (``service.stage``) and kept as a plain list (``orjson``) until the
-    capture job stores it, so the job has only rows to write.
+    capture is accepted (``service.stage``) and kept until the capture job stores it, so the
+    job has only rows to write: as COPY text on PostgreSQL (``render``), as a plain list
+    elsewhere (``pack``).
 
     ``event_time`` is ISO 8601 in UTC; ``document`` is the normalised event as JSON text;
-    the index lists hold no repeats (each table's primary key). Read back by
-    ``staged_events``, each index row is a list rather than a tuple: both unpack alike."""
+    the index lists hold no repeats (each table's primary key). Read back by ``unpack``,
+    each index row is a list rather than a tuple: both unpack alike."""
 
     event_hash: str
     event_id: str
